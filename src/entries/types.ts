@@ -1,0 +1,145 @@
+/**
+ * The entry model: one request/response exchange seen on the wire.
+ * Shared by the pipeline, the CLI, the hub and the UI. Entries are a
+ * discriminated union on `protocol`; field names follow what Kubeshark users
+ * filter on (see docs/fields.md). Everything here is plain JSON data.
+ */
+
+/** One end of an exchange. `src` is always the client (the side that asked). */
+export interface Endpoint {
+  ip: string;
+  port: number;
+  /** Filled by metadata providers in later stages; empty when unknown. */
+  name?: string;
+  namespace?: string;
+  pod?: string;
+  service?: string;
+  node?: string;
+}
+
+export type Transport = 'tcp' | 'udp';
+
+/**
+ * Named anomalies ("weirds", after Zeek) recorded on an entry instead of
+ * throwing: truncation, gaps, protocol violations, limits that were hit.
+ */
+export type EntryFlag =
+  | 'no-response'        // stream ended before a response arrived
+  | 'no-request'         // a response with no request seen (capture started mid-way)
+  | 'gap'                // bytes of this exchange were never captured
+  | 'body-truncated'     // body kept up to the cap; `bodySize` has the true size
+  | 'body-decode-error'  // content-encoding could not be decoded
+  | 'violation'          // bytes that do not follow the protocol
+  | 'upgrade'            // connection switched protocol after this exchange
+  | 'tunnel'             // CONNECT accepted: the rest of the stream is opaque
+  | 'retransmission'     // a duplicate response for an already answered query
+  | 'truncated';         // message cut short (UDP truncation, end of capture)
+
+interface EntryBase {
+  /** Unique within one run: `<connection id>-<sequence>`. */
+  id: string;
+  protocol: string;
+  transport: Transport;
+  /** Request start, milliseconds since the Unix epoch (fractional). */
+  timestamp: number;
+  /** Response end minus request start, ms; 0 when there is no response. */
+  elapsedTime: number;
+  src: Endpoint;
+  dst: Endpoint;
+  /** Connection/flow identifier, stable across entries of one connection. */
+  connectionId: string;
+  flags: EntryFlag[];
+}
+
+export interface HttpBody {
+  /** Size on the wire after transfer decoding (dechunked), before content decoding. */
+  size: number;
+  /** Decoded text (utf-8) or base64 of the kept bytes, depending on `encoding`. */
+  content: string;
+  encoding: 'text' | 'base64';
+  mimeType: string;
+  /** Content-Encoding that was removed for display (gzip, deflate, br), if any. */
+  decodedFrom?: string;
+  truncated: boolean;
+}
+
+export interface HttpRequest {
+  method: string;
+  /** Path including the query string, as sent (request-target). */
+  path: string;
+  /** Host header, or the authority of an absolute-form target. */
+  host: string;
+  /** Query parameters parsed from `path`. */
+  query: Record<string, string>;
+  httpVersion: string;
+  /** Lower-cased header names; repeated headers are joined with ", ". */
+  headers: Record<string, string>;
+  headersSize: number;
+  body: HttpBody | null;
+  /** Trailer fields of a chunked body. */
+  trailers?: Record<string, string>;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  httpVersion: string;
+  headers: Record<string, string>;
+  headersSize: number;
+  body: HttpBody | null;
+  trailers?: Record<string, string>;
+  /** Interim (1xx) responses that came before this final one. */
+  informational?: number[];
+}
+
+export interface HttpEntry extends EntryBase {
+  protocol: 'http';
+  transport: 'tcp';
+  request: HttpRequest | null;
+  response: HttpResponse | null;
+}
+
+export interface DnsQuestion {
+  name: string;
+  type: string;
+  class: string;
+}
+
+export interface DnsRecord {
+  name: string;
+  type: string;
+  class: string;
+  ttl: number;
+  /** Presentation form: an address, a name, "10 mail.example.com", TXT strings joined, or hex for unknown types. */
+  data: string;
+}
+
+export interface DnsRequest {
+  id: number;
+  opcode: string;
+  recursionDesired: boolean;
+  questions: DnsQuestion[];
+}
+
+export interface DnsResponse {
+  id: number;
+  rcode: number;
+  rcodeName: string;
+  authoritative: boolean;
+  truncated: boolean;
+  recursionAvailable: boolean;
+  answers: DnsRecord[];
+  authorities: DnsRecord[];
+  additionals: DnsRecord[];
+  /** Question section echoed by the server. */
+  questions: DnsQuestion[];
+}
+
+export interface DnsEntry extends EntryBase {
+  protocol: 'dns';
+  request: DnsRequest | null;
+  response: DnsResponse | null;
+}
+
+export type Entry = HttpEntry | DnsEntry;
+export type Protocol = Entry['protocol'];
