@@ -50,12 +50,20 @@ export interface CaptureReader {
 }
 
 export interface CaptureReaderStats {
+  /** Records delivered to the sink. */
   records: number;
+  /** Captured bytes delivered (sum of `rec.data.length`). */
   bytes: number;
   /** pcapng blocks of types we do not use (NRB, ISB, custom…), skipped. */
   skippedBlocks: number;
-  /** Records whose captured length exceeded the snap length or the limit. */
+  /**
+   * Records whose captured length exceeded the snap length (delivered) or, in
+   * pcapng, MAX_RECORD_BYTES (skipped; the block framing is still intact).
+   */
   oversizedRecords: number;
+  /** A truncated last record dropped at `end()` under `tolerateTruncation`. */
+  truncatedRecords: number;
+  /** Interfaces described (pcap: 1; pcapng: IDBs seen, over all sections). */
   interfaces: number;
 }
 

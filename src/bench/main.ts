@@ -1,0 +1,196 @@
+/**
+ * `npm run bench [-- --quick | --big | --rerecord | --packets N | --connections N]`
+ *
+ * 1. Records (or reuses from .bench/) a capture of >= --packets packets of
+ *    keep-alive HTTP between two network namespaces (nginx ← wrk), with wrk's
+ *    own counts of requests written and responses completed. Needs root.
+ * 2. Times `podtap read --format jsonl --out /dev/null`, tshark, httpry and
+ *    `tcpdump -r` on it, each pinned to CPU 1, with peak RSS from GNU time.
+ *    --quick gives the peers (and podtap, for the ratio) a 100k-packet subset.
+ * 3. Checks podtap's HTTP entry count against wrk's, prints PASS/FAIL, and
+ *    writes everything to .bench/last.json.
+ * --big instead builds a >= 1 GiB capture from repetitions (src/bench/big.ts)
+ * and reports podtap's peak RSS on it (limit BIG_RSS_LIMIT_BYTES).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { netnsSkipReason } from '../lab/netns.js';
+import { missingTools, run, which } from '../lab/proc.js';
+import { podtapBin, podtapSkipReason } from '../lab/podtap-cli.js';
+import { packageRoot } from '../util/paths.js';
+import { BIG_MIN_BYTES, buildBigCapture, type BigCaptureInfo } from './big.js';
+import { tallyPodtapEntries, type EntryTally } from './count-entries.js';
+import { countPcapRecords } from './pcap-file.js';
+import { recordHttpCapture, type BenchCaptureMeta } from './record-http.js';
+import { describeMachine, formatTable, mib, toResult, type ToolResult } from './report.js';
+import { timeCommand } from './timing.js';
+
+export const QUICK_PACKETS = 100_000;
+export const BIG_RSS_LIMIT_BYTES = 500 * 2 ** 20;
+/** The CPU every timed tool is pinned to. */
+export const BENCH_CPU = '1';
+const RECORD_TOOLS = ['tcpdump', 'wrk', 'curl', 'taskset'];
+
+const log = (line: string): void => void process.stdout.write(line + '\n');
+
+async function ensureCapture(dir: string, target: number, connections: number, rerecord: boolean): Promise<BenchCaptureMeta> {
+  const file = join(dir, 'http-keepalive.pcap');
+  const metaFile = join(dir, 'http-keepalive.json');
+  if (!rerecord && existsSync(file) && existsSync(metaFile)) {
+    const meta = JSON.parse(await readFile(metaFile, 'utf8')) as BenchCaptureMeta;
+    if (meta.packets >= target && statSync(file).size === meta.bytes) {
+      log(`capture: reusing ${file} (${meta.packets} packets, recorded ${meta.recordedAt}; --rerecord to redo)`);
+      return meta;
+    }
+  }
+  const reason = netnsSkipReason() ?? (missingTools(RECORD_TOOLS).length ? `missing tools: ${missingTools(RECORD_TOOLS).join(', ')}` : undefined);
+  if (reason !== undefined) throw new Error(`cannot record the benchmark capture: ${reason}`);
+  log(`capture: recording >= ${target} packets of keep-alive HTTP (wrk -c ${connections}) in network namespaces…`);
+  const meta = await recordHttpCapture({ dir, file, targetPackets: target, connections, log });
+  await writeFile(metaFile, JSON.stringify(meta, null, 2) + '\n');
+  log(`capture: ${meta.packets} packets, ${mib(meta.bytes)}, server ${meta.server}, tcpdump dropped ${meta.tcpdump.droppedByKernel}`);
+  return meta;
+}
+
+async function podtapArgs(file: string): Promise<string[]> {
+  const help = await run(process.execPath, [podtapBin(), 'read', '--help'], { check: false });
+  const stats = `${help.stdout}${help.stderr}`.includes('--stats') ? ['--stats'] : [];
+  return [process.execPath, podtapBin(), 'read', file, '--format', 'jsonl', '--out', '/dev/null', ...stats];
+}
+
+function peerCommands(file: string): Array<{ tool: string; argv: string[] }> {
+  return [
+    { tool: 'tshark', argv: ['tshark', '-r', file, '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.response.code'] },
+    { tool: 'httpry', argv: ['httpry', '-q', '-r', file, '-o', '/dev/null'] },
+    { tool: 'tcpdump', argv: ['tcpdump', '-r', file, '-w', '/dev/null'] },
+  ];
+}
+
+interface CountCheck {
+  pass: boolean;
+  wrk: { sent: number; completed: number; non2xx: number };
+  podtap: EntryTally;
+  problems: string[];
+}
+
+/** podtap must show every request wrk wrote; the ones wrk did not complete may be no-response. */
+function checkCounts(meta: BenchCaptureMeta, t: EntryTally): CountCheck {
+  const w = meta.wrk;
+  const problems: string[] = [];
+  const lateMax = meta.connections * meta.rounds; // at most one in-flight request per connection at wrk's stop
+  if (t.httpRequests !== w.sent) problems.push(`podtap requests ${t.httpRequests} != wrk requests written ${w.sent}`);
+  if (t.httpComplete < w.completed) problems.push(`podtap complete exchanges ${t.httpComplete} < wrk completed ${w.completed}`);
+  if (t.httpComplete - w.completed > lateMax) problems.push(`podtap complete exchanges exceed wrk completed by ${t.httpComplete - w.completed} (> ${lateMax} in flight)`);
+  if (t.httpNoResponse !== t.httpRequests - t.httpComplete) problems.push(`no-response ${t.httpNoResponse} != requests - complete ${t.httpRequests - t.httpComplete}`);
+  if (t.httpNon200 !== w.non2xx) problems.push(`podtap non-200 responses ${t.httpNon200} != wrk non-2xx ${w.non2xx}`);
+  return { pass: problems.length === 0, wrk: { sent: w.sent, completed: w.completed, non2xx: w.non2xx }, podtap: t, problems };
+}
+
+async function runBig(dir: string, meta: BenchCaptureMeta, count: boolean): Promise<number> {
+  const file = join(dir, 'big.pcap');
+  const infoFile = join(dir, 'big.json');
+  let info: BigCaptureInfo | undefined;
+  if (existsSync(file) && existsSync(infoFile)) {
+    const old = JSON.parse(await readFile(infoFile, 'utf8')) as BigCaptureInfo & { sourceRecordedAt?: string };
+    if (old.sourceRecordedAt === meta.recordedAt && statSync(file).size === old.bytes && old.bytes >= BIG_MIN_BYTES) info = old;
+  }
+  if (info) log(`big capture: reusing ${file} (${mib(info.bytes)}, ${info.repetitions} repetitions)`);
+  else {
+    log(`big capture: writing >= ${mib(BIG_MIN_BYTES)} to ${file}…`);
+    info = await buildBigCapture(meta.file, file, BIG_MIN_BYTES, log);
+    await writeFile(infoFile, JSON.stringify({ ...info, sourceRecordedAt: meta.recordedAt }, null, 2) + '\n');
+  }
+  const t = await timeCommand('podtap', await podtapArgs(file), { cpu: BENCH_CPU });
+  const r = toResult(t, `big ${mib(info.bytes)}`, info.packets);
+  r.podtapRatio = 1;
+  log('\n' + formatTable([r]));
+  if (t.stderr.trim()) log(`\npodtap --stats:\n${t.stderr.trim()}`);
+  const rssOk = t.maxRssBytes !== undefined && t.maxRssBytes < BIG_RSS_LIMIT_BYTES && t.exitCode === 0;
+  log(`\npeak RSS ${mib(t.maxRssBytes)} (limit ${mib(BIG_RSS_LIMIT_BYTES)}): ${rssOk ? 'PASS' : 'FAIL'}`);
+  let countOk = true;
+  let tally: EntryTally | undefined;
+  if (count) {
+    tally = await tallyPodtapEntries(podtapBin(), file);
+    countOk = tally.httpRequests === meta.wrk.sent * info.repetitions;
+    log(`HTTP requests: podtap ${tally.httpRequests}, wrk ${meta.wrk.sent} × ${info.repetitions} = ${meta.wrk.sent * info.repetitions}: ${countOk ? 'PASS' : 'FAIL'}`);
+  }
+  await writeFile(join(dir, 'last-big.json'), JSON.stringify({ machine: describeMachine(), big: info, result: r, rssLimitBytes: BIG_RSS_LIMIT_BYTES, pass: rssOk && countOk, tally }, null, 2) + '\n');
+  return rssOk && countOk ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      big: { type: 'boolean', default: false },
+      count: { type: 'boolean', default: false },
+      rerecord: { type: 'boolean', default: false },
+      packets: { type: 'string', default: '500000' },
+      connections: { type: 'string', default: '50' },
+    },
+  });
+  const m = describeMachine();
+  log(`podtap bench — ${m.date}\nmachine: ${m.nproc} CPUs, ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}`);
+  const dir = join(packageRoot(), '.bench');
+  await mkdir(dir, { recursive: true });
+  const meta = await ensureCapture(dir, Number(values.packets), Number(values.connections), values.rerecord ?? false);
+  const podtapReason = podtapSkipReason();
+  if (podtapReason !== undefined) throw new Error(`podtap CLI unavailable: ${podtapReason}`);
+  if (values.big) return runBig(dir, meta, values.count ?? false);
+
+  const inputs = [{ name: 'full', file: meta.file, packets: meta.packets }];
+  if (values.quick) {
+    const file = join(dir, `http-keepalive-${QUICK_PACKETS / 1000}k.pcap`);
+    if (!existsSync(file) || statSync(file).mtimeMs < statSync(meta.file).mtimeMs) await run('tcpdump', ['-r', meta.file, '-c', String(QUICK_PACKETS), '-w', file]);
+    inputs.push({ name: `first ${QUICK_PACKETS / 1000}k`, file, packets: (await countPcapRecords(file)).records });
+  }
+  const peerInput = inputs[inputs.length - 1]!;
+  const results: ToolResult[] = [];
+  let podtapStats = '';
+  for (const input of inputs) {
+    await countPcapRecords(input.file); // warm the page cache so every tool reads from memory
+    log(`timing podtap on ${input.name}…`);
+    const t = await timeCommand('podtap', await podtapArgs(input.file), { cpu: BENCH_CPU });
+    if (input === inputs[0]) podtapStats = t.stderr.trim();
+    results.push(toResult(t, input.name, input.packets));
+  }
+  for (const peer of peerCommands(peerInput.file)) {
+    if (!which(peer.tool)) {
+      log(`skipping ${peer.tool}: not installed`);
+      continue;
+    }
+    log(`timing ${peer.tool} on ${peerInput.name}…`);
+    results.push(toResult(await timeCommand(peer.tool, peer.argv, { cpu: BENCH_CPU }), peerInput.name, peerInput.packets));
+  }
+  for (const r of results) {
+    const pt = results.find((p) => p.tool === 'podtap' && p.input === r.input);
+    r.podtapRatio = pt ? pt.packetsPerSecond / r.packetsPerSecond : undefined;
+  }
+  log('counting podtap entries…');
+  const check = checkCounts(meta, await tallyPodtapEntries(podtapBin(), meta.file));
+
+  log(`\npodtap bench — ${m.date}`);
+  log(`machine: nproc ${m.nproc}, ${m.cpuModel}; every tool pinned with taskset -c ${BENCH_CPU}`);
+  log(`capture: ${meta.file}: ${meta.packets} packets, ${mib(meta.bytes)}, ${meta.server} ← wrk -c ${meta.connections}, ${meta.rounds} round(s) / ${meta.seconds}s, tcpdump dropped ${meta.tcpdump.droppedByKernel}\n`);
+  log(formatTable(results));
+  if (podtapStats) log(`\npodtap --stats (full):\n${podtapStats}`);
+  const t = check.podtap;
+  log(`\nHTTP entries: podtap ${t.httpRequests} requests (${t.httpComplete} complete + ${t.httpNoResponse} no-response); wrk wrote ${check.wrk.sent}, completed ${check.wrk.completed} (+${check.wrk.sent - check.wrk.completed} in flight at stop)`);
+  log(`flags: ${JSON.stringify(t.flags)}`);
+  log(`${check.pass ? 'PASS' : 'FAIL'}${check.problems.length ? ': ' + check.problems.join('; ') : ''}`);
+  const failedTools = results.filter((r) => r.exitCode !== 0).map((r) => `${r.tool} exited ${r.exitCode}`);
+  if (failedTools.length) log(`tool failures: ${failedTools.join(', ')}`);
+  await writeFile(join(dir, 'last.json'), JSON.stringify({ machine: m, pinnedCpu: BENCH_CPU, capture: meta, quick: values.quick, results, check }, null, 2) + '\n');
+  log(`results written to ${join(dir, 'last.json')}`);
+  return check.pass && results.every((r) => r.tool !== 'podtap' || r.exitCode === 0) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

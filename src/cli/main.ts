@@ -1,0 +1,48 @@
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { runRead, FORMATS } from './read.js';
+import { UsageError } from './errors.js';
+import { CaptureFormatError } from '../capture/types.js';
+import { packageRoot } from '../util/paths.js';
+import { join } from 'node:path';
+
+function version(): string {
+  try { return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version; } catch { return '0.0.0'; }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('podtap')
+    .description('Network traffic analyzer: captures, reassembles TCP and shows every request/response.')
+    .version(version())
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program.command('read')
+    .description('Read a pcap/pcapng capture (optionally gzip-compressed) and print its request/response entries.\nWithout a file, reads the bundled demo capture.')
+    .argument('[capture]', 'capture file (.pcap, .pcapng, optionally .gz)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .option('-o, --out <file>', 'write entries to FILE instead of standard output')
+    .option('-s, --stats', 'print a summary of counters on stderr at the end')
+    .option('--max-body-bytes <size>', 'body bytes kept per message (true size is still recorded)', '64k')
+    .option('--no-decode-bodies', 'keep gzip/deflate/br bodies encoded')
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--tolerate-truncation', 'accept a capture whose last record is cut short')
+    .action(async (file: string | undefined, opts) => {
+      process.exitCode = await runRead(file, opts);
+    });
+  return program;
+}
+
+/** Run the CLI; returns the exit code. Bad input is one line on stderr, never a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) { process.stderr.write(`podtap: ${err.message}\n`); return 2; }
+    if (err instanceof CaptureFormatError) { process.stderr.write(`podtap: ${err.message}\n`); return 1; }
+    throw err;
+  }
+}

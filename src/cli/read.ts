@@ -1,0 +1,92 @@
+import { statSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import type { Entry } from '../entries/types.js';
+import type { EntryWriter } from '../output/types.js';
+import { FdSink } from '../output/fd-sink.js';
+import { JsonlWriter } from '../output/jsonl.js';
+import { TableWriter, terminalWidth, useColor } from '../output/table.js';
+import { HarWriter } from '../output/har.js';
+import { OutputClosedError } from '../output/types.js';
+import { processCaptureFile } from '../pipeline/read-file.js';
+import { formatStats } from './stats-report.js';
+import { UsageError } from './errors.js';
+import { fixturePath } from '../util/paths.js';
+
+export const FORMATS = ['table', 'jsonl', 'har'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** Captures smaller than this get no progress bar: they finish before it would draw. */
+const PROGRESS_MIN_BYTES = 8 * 1024 * 1024;
+
+export interface ReadOptions {
+  format: string;
+  out?: string;
+  stats?: boolean;
+  maxBodyBytes: string;
+  decodeBodies: boolean;
+  progress: boolean;
+  tolerateTruncation?: boolean;
+}
+
+/** The capture `podtap read` uses when none is named: HTTP and DNS recorded from real clients. */
+export function demoCapture(): string {
+  return fixturePath('demo', 'demo.pcap');
+}
+
+function parseSize(text: string): number {
+  const m = /^(\d+)\s*([kKmM]i?[bB]?)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--max-body-bytes: expected a size like 65536, 64k or 1m, got "${text}"`);
+  const unit = (m[2] ?? '').toLowerCase()[0];
+  const n = Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
+  if (!Number.isSafeInteger(n) || n > 1024 * 1024 * 1024) throw new UsageError(`--max-body-bytes: ${text} is too large (max 1g)`);
+  return n;
+}
+
+function makeWriter(format: Format, sink: FdSink): EntryWriter {
+  switch (format) {
+    case 'jsonl': return new JsonlWriter(sink);
+    case 'har': return new HarWriter(sink);
+    case 'table': return new TableWriter(sink, { color: useColor(sink.isTTY), width: sink.isTTY ? terminalWidth() : 160 });
+  }
+}
+
+export async function runRead(file: string | undefined, o: ReadOptions): Promise<number> {
+  if (!(FORMATS as readonly string[]).includes(o.format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${o.format}"`);
+  }
+  const maxBodyBytes = parseSize(o.maxBodyBytes);
+  const path = file ?? demoCapture();
+  let total = 0;
+  try { total = statSync(path).size; } catch { /* reported by the reader with a clear message */ }
+  const sink = o.out !== undefined ? FdSink.open(o.out) : FdSink.stdout();
+  const writer = makeWriter(o.format as Format, sink);
+  let bar: cliProgress.SingleBar | null = null;
+  if (o.progress && process.stderr.isTTY && total >= PROGRESS_MIN_BYTES) {
+    bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'reading [{bar}] {percentage}% | {value}/{total} MiB | {eta}s', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+    bar.start(Math.ceil(total / 1048576), 0);
+  }
+  let written = 0;
+  let outputClosed = false;
+  const onEntry = (e: Entry): void => {
+    if (outputClosed) return;
+    try { writer.write(e); written++; } catch (err) {
+      if (err instanceof OutputClosedError) outputClosed = true; else throw err;
+    }
+  };
+  const started = process.hrtime.bigint();
+  try {
+    const r = await processCaptureFile(path, {
+      maxBodyBytes, decodeBodies: o.decodeBodies, tolerateTruncation: o.tolerateTruncation,
+      onProgress: bar ? (n) => bar!.update(Math.floor(n / 1048576)) : undefined,
+    }, onEntry);
+    bar?.stop();
+    try { writer.end(); } catch (err) { if (!(err instanceof OutputClosedError)) throw err; }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (o.stats) process.stderr.write(formatStats(r.stats, { seconds, format: r.captureFormat, written }));
+    return 0;
+  } catch (err) {
+    bar?.stop();
+    try { sink.end(); } catch { /* already reporting an error */ }
+    throw err;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Pairing output: build an `HttpEntry` from a request and its response (either
+ * may be missing). The only place strings for display are made: query
+ * parameters, host, body text or base64.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { ConnectionContext } from '../types.js';
+import type { EntryFlag, HttpBody, HttpEntry, HttpRequest, HttpResponse } from '../../entries/types.js';
+import type { HttpMessage } from './message.js';
+import { canDecode, codingsOf, decodeContent } from './decode.js';
+
+/** Query parameters kept per request. */
+export const MAX_QUERY_PARAMS = 256;
+
+/** One request/response pair as the binding tracks it. */
+export interface Exchange {
+  request: HttpMessage | null;
+  response: HttpMessage | null;
+  /** 1xx statuses seen before the final response. */
+  informational: number[];
+  /** Flags of the pairing itself ('no-request', 'no-response', 'upgrade', 'tunnel'). */
+  flags: EntryFlag[];
+}
+
+export function buildHttpEntry(ctx: ConnectionContext, ex: Exchange): HttpEntry {
+  const flags: EntryFlag[] = [];
+  const add = (fs: readonly EntryFlag[]): void => {
+    for (const f of fs) if (!flags.includes(f)) flags.push(f);
+  };
+  add(ex.flags);
+  const decode = ctx.options.decodeBodies;
+  const req = ex.request;
+  const res = ex.response;
+  let request: HttpRequest | null = null;
+  let response: HttpResponse | null = null;
+  if (req !== null) {
+    add(req.flags);
+    request = {
+      method: req.method,
+      path: req.target,
+      host: hostOf(req),
+      query: queryOf(req.target),
+      httpVersion: req.version,
+      headers: req.headers,
+      headersSize: req.headersSize,
+      body: bodyOf(req, decode, flags),
+    };
+    if (req.trailers !== null && hasKeys(req.trailers)) request.trailers = req.trailers;
+  }
+  if (res !== null) {
+    add(res.flags);
+    response = {
+      status: res.status,
+      statusText: res.reason,
+      httpVersion: res.version,
+      headers: res.headers,
+      headersSize: res.headersSize,
+      body: bodyOf(res, decode, flags),
+    };
+    if (res.trailers !== null && hasKeys(res.trailers)) response.trailers = res.trailers;
+    if (ex.informational.length > 0) response.informational = ex.informational;
+  }
+  const start = req !== null ? req.firstTs : res !== null ? res.firstTs : 0;
+  return {
+    id: ctx.nextEntryId(),
+    protocol: 'http',
+    transport: 'tcp',
+    timestamp: start,
+    elapsedTime: req !== null && res !== null ? Math.max(0, res.lastTs - req.firstTs) : 0,
+    src: ctx.client,
+    dst: ctx.server,
+    connectionId: ctx.id,
+    flags,
+    request,
+    response,
+  };
+}
+
+function hasKeys(o: Record<string, string>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/** Authority of an absolute-form target (RFC 9112 §3.2.2: it wins over Host), else Host, else a CONNECT target. */
+export function hostOf(m: HttpMessage): string {
+  const t = m.target;
+  const scheme = t.startsWith('http://') ? 7 : t.startsWith('https://') ? 8 : 0;
+  if (scheme > 0) {
+    let e = scheme;
+    while (e < t.length && t[e] !== '/' && t[e] !== '?' && t[e] !== '#') e++;
+    const authority = t.slice(scheme, e);
+    const at = authority.lastIndexOf('@');
+    return at >= 0 ? authority.slice(at + 1) : authority;
+  }
+  const host = m.headers.host;
+  if (typeof host === 'string') return host;
+  return m.method === 'CONNECT' ? t : '';
+}
+
+/** Query parameters of a request-target; tolerant of bad percent-encoding; repeats joined with ", ". */
+export function queryOf(target: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const q = target.indexOf('?');
+  if (q < 0) return out;
+  let e = target.indexOf('#', q);
+  if (e < 0) e = target.length;
+  let n = 0;
+  for (const [k, v] of new URLSearchParams(target.slice(q + 1, e))) {
+    if (++n > MAX_QUERY_PARAMS) break;
+    const prev = out[k];
+    if (typeof prev === 'string') out[k] = prev + ', ' + v;
+    else if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
+}
+
+const TEXT_MIME_HINTS = ['json', 'xml', 'javascript', 'ecmascript', 'x-www-form-urlencoded', 'yaml', 'csv', 'graphql'];
+
+export function isTextualMime(mime: string): boolean {
+  return mime.startsWith('text/') || TEXT_MIME_HINTS.some((h) => mime.includes(h));
+}
+
+function mimeOf(m: HttpMessage): string {
+  const ct = m.headers['content-type'];
+  if (typeof ct !== 'string') return '';
+  const semi = ct.indexOf(';');
+  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+}
+
+/** Length of an unfinished UTF-8 sequence at the end of `b` (a body cut by the cap). */
+function partialUtf8Tail(b: Buffer): number {
+  for (let k = 1; k <= 3 && k <= b.length; k++) {
+    const c = b[b.length - k];
+    if ((c & 0xc0) !== 0x80) {
+      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+      return need > k ? k : 0;
+    }
+  }
+  return 0;
+}
+
+function looksLikeText(b: Buffer, cut: boolean): boolean {
+  if (b.indexOf(0) >= 0) return false;
+  const view = cut ? b.subarray(0, b.length - partialUtf8Tail(b)) : b;
+  return isUtf8(view);
+}
+
+/** Body for display; decode failures add 'body-decode-error' to `flags`. */
+export function bodyOf(m: HttpMessage, decode: boolean, flags: EntryFlag[]): HttpBody | null {
+  if (m.bodySize === 0) return null;
+  let bytes = m.body();
+  let truncated = m.overCap;
+  let decodedFrom: string | undefined;
+  const ce = m.headers['content-encoding'];
+  if (decode && typeof ce === 'string') {
+    const codings = codingsOf(ce);
+    if (codings.some((c) => c !== 'identity')) {
+      const out = canDecode(codings) ? decodeContent(bytes, codings) : null;
+      if (out === null) {
+        if (!flags.includes('body-decode-error')) flags.push('body-decode-error');
+      } else {
+        bytes = out.bytes;
+        truncated ||= out.capped;
+        decodedFrom = codings.filter((c) => c !== 'identity').join(', ');
+      }
+    }
+  }
+  const mimeType = mimeOf(m);
+  const text = isTextualMime(mimeType) || looksLikeText(bytes, truncated || m.flags.includes('truncated'));
+  const body: HttpBody = {
+    size: m.bodySize,
+    content: text ? bytes.toString('utf8') : bytes.toString('base64'),
+    encoding: text ? 'text' : 'base64',
+    mimeType,
+    truncated,
+  };
+  if (decodedFrom !== undefined) body.decodedFrom = decodedFrom;
+  return body;
+}

@@ -1,0 +1,234 @@
+/**
+ * One parsed HTTP/1.x message (request or response) and the text parsing of
+ * its head. The head is decoded once as latin1 (bytes 1:1 to code units) and
+ * split here; everything else in the parser works on bytes.
+ */
+import type { EntryFlag } from '../../entries/types.js';
+
+export class HttpMessage {
+  method = '';
+  /** Request-target as sent ('' when the request line had none). */
+  target = '';
+  status = 0;
+  reason = '';
+  /** 'HTTP/1.1' as sent; 'HTTP/0.9' for a simple request or a response without status line. */
+  version = '';
+  /** Lower-cased names; repeated fields joined with ", ". Owned by the entry once emitted. */
+  headers: Record<string, string> = {};
+  /** Bytes of the start line and header fields, with the empty line that ends them. */
+  headersSize = 0;
+  trailers: Record<string, string> | null = null;
+  flags: EntryFlag[] = [];
+  /** Capture time of the first and of the last byte seen of this message. */
+  firstTs: number;
+  lastTs: number;
+  /** Body length after transfer decoding, counting bytes lost in gaps. */
+  bodySize = 0;
+  /** Copies of body bytes, up to the cap given to `addBody`. */
+  private chunks: Uint8Array[] = [];
+  private kept = 0;
+  /** Body bytes were dropped because of the cap (not because of a gap). */
+  overCap = false;
+  /**
+   * Set by the binding in the head hook: this response has no body whatever
+   * its fields say (response to HEAD, 2xx to CONNECT).
+   */
+  bodyless = false;
+
+  constructor(readonly isRequest: boolean, ts: number) {
+    this.firstTs = ts;
+    this.lastTs = ts;
+  }
+
+  flag(f: EntryFlag): void {
+    if (!this.flags.includes(f)) this.flags.push(f);
+  }
+
+  /** Count `n` body bytes at `data[off..]`, keeping a copy of those under `cap`. */
+  addBody(data: Uint8Array, off: number, n: number, cap: number): void {
+    this.bodySize += n;
+    const room = cap - this.kept;
+    if (n > room) this.overCap = true;
+    if (room <= 0) return;
+    const take = n < room ? n : room;
+    // Copy (not Buffer#slice, which is a view): the caller's buffer is reused.
+    const copy = new Uint8Array(take);
+    copy.set(data.subarray(off, off + take));
+    this.chunks.push(copy);
+    this.kept += take;
+  }
+
+  /** Body bytes that were never captured. */
+  addGap(n: number): void {
+    this.bodySize += n;
+    this.flag('gap');
+  }
+
+  get keptBytes(): number {
+    return this.kept;
+  }
+
+  /** The kept body bytes, joined once. */
+  body(): Buffer {
+    const c = this.chunks;
+    if (c.length === 1) return Buffer.from(c[0].buffer, c[0].byteOffset, c[0].byteLength);
+    const out = Buffer.concat(c, this.kept);
+    this.chunks = [out];
+    return out;
+  }
+}
+
+/** Anomalies found while splitting a head, reported by name. */
+export type HeadWeird = (name: string) => void;
+
+/**
+ * Fill `m` from a head decoded as latin1: `s` holds the start line (unless
+ * `trailers`), the field lines and possibly the empty line. Lines end in LF
+ * or CRLF; an unfinished last line (a head cut by a gap) is ignored.
+ */
+export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: HeadWeird): void {
+  let i = 0;
+  const n = s.length;
+  if (!trailers) {
+    let nl = s.indexOf('\n');
+    if (nl < 0) nl = n;
+    parseStartLine(s.slice(0, nl), m, weird);
+    i = nl + 1;
+  }
+  const fields: Record<string, string> = {};
+  let last = '';
+  while (i < n) {
+    const nl = s.indexOf('\n', i);
+    if (nl < 0) break;
+    let e = nl;
+    if (e > i && s.charCodeAt(e - 1) === 13) e--;
+    if (e === i) break;
+    const c0 = s.charCodeAt(i);
+    if (c0 === 32 || c0 === 9) {
+      // obs-fold (RFC 9112 §5.2): replace with one SP and append.
+      weird('http_obs_fold');
+      if (last !== '') fields[last] += ' ' + s.slice(i, e).trim();
+      i = nl + 1;
+      continue;
+    }
+    const colon = s.indexOf(':', i);
+    let ne = colon;
+    while (ne > i && (s.charCodeAt(ne - 1) === 32 || s.charCodeAt(ne - 1) === 9)) ne--;
+    if (colon < 0 || colon >= e || ne === i) {
+      weird('http_bad_header_line');
+      m.flag('violation');
+      i = nl + 1;
+      continue;
+    }
+    if (ne !== colon) {
+      weird('http_space_before_colon'); // RFC 9112 §5.1: a server must reject these
+      m.flag('violation');
+    }
+    let vs = colon + 1;
+    while (vs < e && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
+    let ve = e;
+    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
+    last = s.slice(i, ne).toLowerCase();
+    addField(fields, last, s.slice(vs, ve));
+    i = nl + 1;
+  }
+  if (trailers) m.trailers = fields;
+  else m.headers = fields;
+}
+
+/** Add a field, joining repeats with ", " (RFC 9110 §5.3). */
+export function addField(rec: Record<string, string>, name: string, value: string): void {
+  const prev = rec[name];
+  // Inherited members ('constructor', '__proto__') are never strings.
+  if (typeof prev === 'string') rec[name] = prev + ', ' + value;
+  else if (name === '__proto__') Object.defineProperty(rec, name, { value, enumerable: true, writable: true, configurable: true });
+  else rec[name] = value;
+}
+
+function parseStartLine(raw: string, m: HttpMessage, weird: HeadWeird): void {
+  let line = raw;
+  let e = line.length;
+  while (e > 0 && (line.charCodeAt(e - 1) === 13 || line.charCodeAt(e - 1) === 32 || line.charCodeAt(e - 1) === 9)) e--;
+  if (e !== line.length) line = line.slice(0, e);
+  const sp1 = line.indexOf(' ');
+  if (m.isRequest) {
+    m.method = line.slice(0, sp1);
+    const sp2 = line.lastIndexOf(' ');
+    if (sp2 > sp1) {
+      m.target = line.slice(sp1 + 1, sp2).trim();
+      m.version = line.slice(sp2 + 1);
+      if (m.target.includes(' ')) {
+        weird('http_space_in_target');
+        m.flag('violation');
+      }
+    } else {
+      const rest = line.slice(sp1 + 1);
+      if (rest.startsWith('HTTP/')) {
+        weird('http_request_without_target');
+        m.flag('violation');
+        m.version = rest;
+      } else {
+        m.target = rest;
+        m.version = 'HTTP/0.9';
+      }
+    }
+  } else {
+    m.version = line.slice(0, sp1);
+    let p = sp1;
+    while (line.charCodeAt(p) === 32) p++;
+    m.status = Number(line.slice(p, p + 3));
+    m.reason = line.slice(p + 4).trim();
+  }
+  if (!isStrictVersionString(m.version)) {
+    weird('http_bad_version');
+    m.flag('violation');
+  }
+}
+
+function isStrictVersionString(v: string): boolean {
+  if (v.length !== 8 || !v.startsWith('HTTP/') || v.charCodeAt(6) !== 46) return false;
+  const a = v.charCodeAt(5);
+  const b = v.charCodeAt(7);
+  return a >= 48 && a <= 57 && b >= 48 && b <= 57;
+}
+
+/**
+ * Content-Length per RFC 9110 §8.6: digits only; a list of one repeated
+ * value ("42, 42", or the same field twice) is accepted as that value but
+ * reported. Returns -1 when invalid or conflicting.
+ */
+export function parseContentLength(v: string): { length: number; repeated: boolean } {
+  let length = -1;
+  let repeated = false;
+  let start = 0;
+  for (;;) {
+    let end = v.indexOf(',', start);
+    if (end < 0) end = v.length;
+    let a = start;
+    let b = end;
+    while (a < b && (v.charCodeAt(a) === 32 || v.charCodeAt(a) === 9)) a++;
+    while (b > a && (v.charCodeAt(b - 1) === 32 || v.charCodeAt(b - 1) === 9)) b--;
+    if (b === a || b - a > 15) return { length: -1, repeated };
+    let n = 0;
+    for (let k = a; k < b; k++) {
+      const c = v.charCodeAt(k);
+      if (c < 48 || c > 57) return { length: -1, repeated };
+      n = n * 10 + (c - 48);
+    }
+    if (length === -1) length = n;
+    else if (n !== length) return { length: -1, repeated: true };
+    else repeated = true;
+    if (end === v.length) return { length, repeated };
+    start = end + 1;
+  }
+}
+
+/** Is "chunked" the final transfer coding (RFC 9112 §6.3)? */
+export function isChunkedFinal(te: string): boolean {
+  let e = te.length;
+  while (e > 0 && (te.charCodeAt(e - 1) === 32 || te.charCodeAt(e - 1) === 9 || te.charCodeAt(e - 1) === 44)) e--;
+  let s = te.lastIndexOf(',', e - 1) + 1;
+  while (s < e && (te.charCodeAt(s) === 32 || te.charCodeAt(s) === 9)) s++;
+  // Parameters on chunked are not allowed; compare the bare token.
+  return e - s === 7 && te.slice(s, e).toLowerCase() === 'chunked';
+}

@@ -1,0 +1,707 @@
+// Hand-written, not llhttp or regexes: bytes arrive in any split, with gaps and garbage, and a head must cost one indexOf per line plus one latin1 decode.
+/**
+ * Incremental HTTP/1.x message parser for one direction of a connection.
+ * Requests and responses share the machine; they differ in the start line,
+ * in body framing (RFC 9112 §6.3) and in HTTP/0.9 handling.
+ *
+ * Contract:
+ *   1. `feed(data, ts)` takes in-order bytes in any split; `data` is only read
+ *      during the call: head bytes that straddle feeds are copied into one
+ *      growable buffer per direction, body bytes are copied up to the cap.
+ *   2. `hooks.head(m)` fires once a message's head is parsed (before its body:
+ *      the binding may set `m.bodyless`), `hooks.message(m)` once it is whole.
+ *      Hooks may call `pause()`, `stop()` or `resume()` on either parser.
+ *   3. `gap(len)` — lost bytes. Inside a Content-Length body or chunk data the
+ *      bytes are counted and parsing continues; elsewhere the message in
+ *      progress is emitted flagged 'gap' and the parser resynchronises at the
+ *      next line that plainly starts a message, scanning only new bytes.
+ *   4. `end(ts)` — the direction closed: a close-delimited body ends here,
+ *      anything else in progress is emitted flagged 'truncated'.
+ *   5. A limit hit (head size, field count, chunk line) or unrecoverable
+ *      framing (bad Content-Length, unknown final transfer coding on a
+ *      request) flags 'violation', reports a weird, and abandons the
+ *      direction: later bytes are ignored and counted, never re-parsed.
+ * Nothing here throws on traffic.
+ */
+import type { DetectResult } from '../types.js';
+import { HttpMessage, isChunkedFinal, parseContentLength, parseHead } from './message.js';
+import {
+  CR, LF, LineKind, MAX_METHOD_BYTES, SP,
+  classifyStartLine, httpSlashPrefix, lenientRequestPrefix, strictRequestPrefix,
+} from './start-line.js';
+
+/** Start line plus header fields (and, separately, a trailer block). */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** Header (or trailer) field lines per message. */
+export const MAX_HEADERS = 256;
+/** A chunk-size line with its extensions. */
+export const MAX_CHUNK_LINE_BYTES = 4 * 1024;
+/** Bytes scanned for a plausible start line before a direction is given up. */
+export const MAX_RESYNC_SCAN_BYTES = 16 * 1024 * 1024;
+/** Bytes held after a CONNECT or Upgrade request until the response decides what they are. */
+export const MAX_PAUSED_BYTES = 64 * 1024;
+/** Enough bytes to decide whether a line plainly starts a message. */
+const PROBE_BYTES = MAX_METHOD_BYTES + 8;
+
+export interface ParserHooks {
+  head(m: HttpMessage): void;
+  message(m: HttpMessage): void;
+  weird(name: string): void;
+  /** Response parser only: may bytes without a status line be an HTTP/0.9 response? */
+  simpleResponseAllowed(): boolean;
+}
+
+export interface ParserCounters {
+  messages: number;
+  violations: number;
+  resyncs: number;
+  gaps: number;
+  gapBytes: number;
+  /** Bytes dropped while paused past MAX_PAUSED_BYTES, or ignored after the direction stopped. */
+  ignoredBytes: number;
+  /** Why the direction was abandoned (a weird name), or null. */
+  abandoned: string | null;
+}
+
+const enum St { Start, Head, BodyLength, BodyEof, ChunkSize, ChunkData, ChunkDataEnd, Resync, Paused, Done }
+
+const HEX = new Uint8Array(256).fill(255);
+for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
+for (let i = 0; i < 6; i++) HEX[0x41 + i] = HEX[0x61 + i] = 10 + i;
+
+function latin1(arr: Uint8Array, start: number, end: number): string {
+  const b = Buffer.isBuffer(arr) ? arr : Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
+  return b.toString('latin1', start, end);
+}
+
+export class MessageParser {
+  readonly counters: ParserCounters = {
+    messages: 0, violations: 0, resyncs: 0, gaps: 0, gapBytes: 0, ignoredBytes: 0, abandoned: null,
+  };
+  private st = St.Start;
+  private msg: HttpMessage | null = null;
+  private sawMessage = false;
+  // Head scan (also used for trailers): bytes from earlier feeds live in hbuf.
+  private hbuf: Uint8Array | null = null;
+  private hlen = 0;
+  private lineBytes = 0;
+  private lineFirst = 0;
+  private lines = 0;
+  private prefix: DetectResult = 'more';
+  private trailerMode = false;
+  /** The head in progress began at a resync candidate: reject quietly. */
+  private resyncing = false;
+  // Bodies: bytes left of a Content-Length body or of a chunk.
+  private remaining = 0;
+  private chunkDigits = 0;
+  private chunkAfter = false;
+  private chunkExt = false;
+  private chunkBad = false;
+  private chunkLine = 0;
+  private chunkCR = false;
+  // Resync.
+  private atLineStart = false;
+  private readonly probe = new Uint8Array(PROBE_BYTES);
+  private probeLen = 0;
+  private scanned = 0;
+  // Pause.
+  private held: Uint8Array | null = null;
+  private heldLen = 0;
+  private heldDropped = 0;
+  private heldVerdict: DetectResult = 'more';
+
+  private readonly weird: (name: string) => void;
+
+  constructor(
+    readonly isRequest: boolean,
+    private readonly hooks: ParserHooks,
+    private readonly maxBodyBytes: number,
+  ) {
+    this.weird = (name) => hooks.weird(name);
+  }
+
+  /** True once the direction is finished: stopped, abandoned or ended. */
+  get done(): boolean {
+    return this.st === St.Done;
+  }
+
+  get paused(): boolean {
+    return this.st === St.Paused;
+  }
+
+  feed(data: Uint8Array, ts: number): void {
+    this.run(data, 0, data.length, ts);
+  }
+
+  /** Hold later bytes (after a CONNECT or Upgrade request) until `resume()` or `stop()`. */
+  pause(): void {
+    if (this.st === St.Start) this.st = St.Paused;
+  }
+
+  /** The response did not switch protocols: parse the held bytes as HTTP. */
+  resume(ts: number): void {
+    if (this.st !== St.Paused) return;
+    this.st = St.Start;
+    const held = this.held !== null ? this.held.slice(0, this.heldLen) : null;
+    const dropped = this.heldDropped;
+    this.held = null;
+    this.heldLen = this.heldDropped = 0;
+    this.heldVerdict = 'more';
+    if (held !== null && held.length > 0) this.run(held, 0, held.length, ts);
+    if (dropped > 0) this.gap(dropped, ts);
+  }
+
+  /** The connection switched protocols: ignore the rest of this direction. */
+  stop(): void {
+    this.held = null;
+    this.st = St.Done;
+  }
+
+  gap(len: number, ts: number): void {
+    if (len <= 0) return;
+    this.counters.gaps++;
+    this.counters.gapBytes += len;
+    const m = this.msg;
+    switch (this.st) {
+      case St.Start:
+        this.toResync();
+        return;
+      case St.Head:
+        if (this.trailerMode) {
+          m!.flag('gap');
+          this.finish(ts);
+        } else if (this.resyncing) {
+          this.msg = null;
+          this.hlen = 0;
+          this.st = St.Start;
+        } else {
+          this.partialHead('gap', ts);
+          if (this.st === St.Head) this.st = St.Start;
+        }
+        this.toResync();
+        return;
+      case St.BodyLength:
+      case St.ChunkData:
+        if (len < this.remaining) {
+          m!.addGap(len);
+          this.remaining -= len;
+        } else if (len === this.remaining && this.st === St.ChunkData) {
+          m!.addGap(len);
+          this.remaining = 0;
+          this.st = St.ChunkDataEnd;
+          this.chunkCR = false;
+        } else {
+          m!.addGap(this.remaining);
+          const excess = len - this.remaining;
+          this.remaining = 0;
+          this.finish(ts);
+          if (excess > 0) this.toResync();
+        }
+        return;
+      case St.ChunkSize:
+      case St.ChunkDataEnd:
+        m!.flag('gap');
+        this.finish(ts);
+        this.toResync();
+        return;
+      case St.BodyEof:
+        m!.addGap(len);
+        return;
+      case St.Resync:
+        this.atLineStart = true;
+        this.probeLen = 0;
+        return;
+      case St.Paused:
+        this.heldDropped += len;
+        return;
+      default:
+        this.counters.ignoredBytes += len;
+    }
+  }
+
+  end(ts: number): void {
+    const m = this.msg;
+    switch (this.st) {
+      case St.BodyEof:
+        this.finish(ts);
+        break;
+      case St.BodyLength:
+      case St.ChunkSize:
+      case St.ChunkData:
+      case St.ChunkDataEnd:
+        this.weird('http_truncated_body');
+        m!.flag('truncated');
+        this.finish(ts);
+        break;
+      case St.Head:
+        if (this.trailerMode) {
+          m!.flag('truncated');
+          this.finish(ts);
+        } else if (!this.resyncing) {
+          this.partialHead('truncated', ts);
+        }
+        break;
+      case St.Paused:
+        this.counters.ignoredBytes += this.heldLen + this.heldDropped;
+        break;
+      default:
+        break;
+    }
+    this.msg = null;
+    this.held = null;
+    this.st = St.Done;
+  }
+
+  private run(data: Uint8Array, pos: number, end: number, ts: number): void {
+    if (this.msg !== null) this.msg.lastTs = ts;
+    while (pos < end) {
+      switch (this.st) {
+        case St.Start: pos = this.onStart(data, pos, end, ts); break;
+        case St.Head: pos = this.onHead(data, pos, end, ts); break;
+        case St.BodyLength: pos = this.onLength(data, pos, end, ts); break;
+        case St.BodyEof:
+          this.msg!.addBody(data, pos, end - pos, this.maxBodyBytes);
+          this.msg!.lastTs = ts;
+          pos = end;
+          break;
+        case St.ChunkSize: pos = this.onChunkSize(data, pos, end, ts); break;
+        case St.ChunkData: pos = this.onLength(data, pos, end, ts); break;
+        case St.ChunkDataEnd: pos = this.onChunkDataEnd(data, pos); break;
+        case St.Resync: pos = this.onResync(data, pos, end, ts); break;
+        case St.Paused: pos = this.onPaused(data, pos, end, ts); break;
+        default:
+          this.counters.ignoredBytes += end - pos;
+          return;
+      }
+    }
+  }
+
+  private onStart(data: Uint8Array, pos: number, end: number, ts: number): number {
+    // RFC 9112 §2.2: empty lines before a message are ignored.
+    while (pos < end && (data[pos] === CR || data[pos] === LF)) pos++;
+    if (pos < end) this.begin(ts, false);
+    return pos;
+  }
+
+  private begin(ts: number, resyncing: boolean): void {
+    this.msg = new HttpMessage(this.isRequest, ts);
+    this.st = St.Head;
+    this.hlen = this.lineBytes = this.lines = 0;
+    this.prefix = 'more';
+    this.trailerMode = false;
+    this.resyncing = resyncing;
+  }
+
+  private onHead(data: Uint8Array, pos: number, end: number, ts: number): number {
+    const oldH = this.hlen;
+    let arr: Uint8Array;
+    let base: number;
+    let from: number;
+    let to: number;
+    let appended = 0;
+    if (oldH === 0) {
+      arr = data;
+      base = from = pos;
+      to = end;
+    } else {
+      appended = Math.min(end - pos, MAX_HEADER_BYTES + 1 - oldH);
+      this.append(data, pos, appended);
+      arr = this.hbuf!;
+      base = 0;
+      from = oldH;
+      to = this.hlen;
+    }
+    if (this.prefix === 'more' && !this.trailerMode) {
+      const v = !this.isRequest ? httpSlashPrefix(arr, base, to)
+        : this.resyncing ? strictRequestPrefix(arr, base, to) : lenientRequestPrefix(arr, base, to);
+      if (v === 'no') return this.rejectStart(arr, base, base, false, data, pos, appended, ts);
+      this.prefix = v;
+    }
+    let p = from;
+    while (p < to) {
+      const lf = arr.indexOf(LF, p);
+      if (lf < 0 || lf >= to) {
+        if (this.lineBytes === 0) this.lineFirst = arr[p];
+        this.lineBytes += to - p;
+        break;
+      }
+      if (lf + 1 - base > MAX_HEADER_BYTES) return this.headLimit('http_header_bytes_limit', arr, base, base + MAX_HEADER_BYTES + 1, end, ts);
+      const n = this.lineBytes + (lf - p);
+      const first = this.lineBytes > 0 ? this.lineFirst : arr[p];
+      this.lineBytes = 0;
+      if (n === 0 || (n === 1 && first === CR)) return this.headDone(arr, base, lf + 1, data, pos, oldH, ts);
+      if (this.lines === 0 && !this.trailerMode) {
+        const kind = classifyStartLine(arr, base, lf, this.isRequest, this.resyncing);
+        if (kind === LineKind.Bad) return this.rejectStart(arr, base, lf + 1, true, data, pos, appended, ts);
+        if (kind === LineKind.Simple) return this.simpleRequest(arr, base, lf + 1, data, pos, oldH, ts);
+      }
+      if (++this.lines > MAX_HEADERS + 1) return this.headLimit('http_header_count_limit', arr, base, p, end, ts);
+      p = lf + 1;
+    }
+    if (to - base > MAX_HEADER_BYTES) return this.headLimit('http_header_bytes_limit', arr, base, base + MAX_HEADER_BYTES + 1, end, ts);
+    if (arr === data) this.append(data, pos, end - pos);
+    return end;
+  }
+
+  /** Copy head bytes that must outlive this feed into the direction's buffer. */
+  private append(data: Uint8Array, pos: number, n: number): void {
+    const need = this.hlen + n;
+    let b = this.hbuf;
+    if (b === null || b.length < need) {
+      const size = Math.min(Math.max(need, b === null ? 1024 : b.length * 2), MAX_HEADER_BYTES + 1);
+      const nb = new Uint8Array(size);
+      if (b !== null) nb.set(b.subarray(0, this.hlen));
+      this.hbuf = b = nb;
+    }
+    b.set(data.subarray(pos, pos + n), this.hlen);
+    this.hlen = need;
+  }
+
+  /** Where the feed continues once the head buffer's bytes from `from` are re-read in the new state. */
+  private reread(arr: Uint8Array, from: number, data: Uint8Array, pos: number, appended: number, ts: number): number {
+    if (arr === data) return from;
+    const rest = arr.slice(from, this.hlen); // copy: hbuf is reused by what follows
+    this.hlen = 0;
+    this.run(rest, 0, rest.length, ts);
+    return pos + appended;
+  }
+
+  private rejectStart(arr: Uint8Array, base: number, resumeAt: number, lineDone: boolean,
+                      data: Uint8Array, pos: number, appended: number, ts: number): number {
+    const m = this.msg!;
+    this.msg = null;
+    if (this.resyncing) {
+      this.st = St.Resync;
+      this.atLineStart = lineDone;
+    } else if (!this.isRequest && !lineDone && this.hooks.simpleResponseAllowed()) {
+      // HTTP/0.9 response: no status line, the body runs to the end of the stream.
+      this.weird('http_09_response');
+      m.version = 'HTTP/0.9';
+      this.msg = m;
+      this.st = St.BodyEof;
+      this.hooks.head(m);
+      resumeAt = base;
+    } else {
+      if (this.sawMessage) {
+        this.weird('http_bad_start_line');
+        this.counters.violations++;
+      } else {
+        this.weird('http_midstream_start');
+      }
+      this.st = St.Resync;
+      this.atLineStart = lineDone;
+      this.probeLen = this.scanned = 0;
+    }
+    return this.reread(arr, resumeAt, data, pos, appended, ts);
+  }
+
+  private simpleRequest(arr: Uint8Array, base: number, stop: number, data: Uint8Array, pos: number, oldH: number, ts: number): number {
+    const m = this.msg!;
+    this.weird('http_09_request');
+    parseHead(latin1(arr, base, stop), m, false, this.weird);
+    m.version = 'HTTP/0.9';
+    m.headersSize = stop - base;
+    this.hlen = 0;
+    this.hooks.head(m);
+    if (this.msg === m) this.finish(ts);
+    return arr === data ? stop : pos + (stop - oldH);
+  }
+
+  private headDone(arr: Uint8Array, base: number, stop: number, data: Uint8Array, pos: number, oldH: number, ts: number): number {
+    const next = arr === data ? stop : pos + (stop - oldH);
+    const m = this.msg!;
+    const weird = this.weird;
+    this.hlen = 0;
+    if (this.trailerMode) {
+      if (stop - base > 2) parseHead(latin1(arr, base, stop), m, true, weird);
+      this.finish(ts);
+      return next;
+    }
+    m.headersSize = stop - base;
+    parseHead(latin1(arr, base, stop), m, false, weird);
+    if (this.resyncing) {
+      this.resyncing = false;
+      this.counters.resyncs++;
+      weird('http_resync');
+    }
+    this.hooks.head(m);
+    if (this.msg === m && this.st === St.Head) this.startBody(m, ts);
+    return next;
+  }
+
+  /** A limit was hit inside a head: emit what was parsed, flagged, and abandon the direction. */
+  private headLimit(name: string, arr: Uint8Array, base: number, stop: number, end: number, ts: number): number {
+    const m = this.msg!;
+    this.weird(name);
+    this.counters.violations++;
+    m.flag('violation');
+    if (this.trailerMode) {
+      this.finish(ts);
+    } else if (this.lines > 0) {
+      m.headersSize = stop - base;
+      parseHead(latin1(arr, base, stop), m, false, this.weird);
+      this.hooks.head(m);
+      if (this.msg === m) this.finish(ts);
+    }
+    this.abandon(name);
+    return end;
+  }
+
+  /** Emit a message whose head was cut (gap or end of stream) if its start line is whole. */
+  private partialHead(flag: 'gap' | 'truncated', ts: number): void {
+    const m = this.msg!;
+    const len = this.hlen;
+    this.hlen = 0;
+    if (this.lines === 0) {
+      this.msg = null;
+      this.weird('http_partial_start_line');
+      return;
+    }
+    m.flag(flag);
+    m.headersSize = len;
+    parseHead(latin1(this.hbuf!, 0, len), m, false, this.weird);
+    this.hooks.head(m);
+    if (this.msg === m) this.finish(ts);
+  }
+
+  /** Body framing, RFC 9112 §6.3. */
+  private startBody(m: HttpMessage, ts: number): void {
+    if (!m.isRequest && (m.bodyless || (m.status >= 100 && m.status < 200) || m.status === 204 || m.status === 304)) {
+      this.finish(ts);
+      return;
+    }
+    const weird = this.weird;
+    const te = m.headers['transfer-encoding'];
+    const cl = m.headers['content-length'];
+    if (typeof te === 'string') {
+      if (typeof cl === 'string') {
+        weird('http_te_and_cl'); // TE wins; a smuggling attempt or a broken proxy
+        m.flag('violation');
+      }
+      if (isChunkedFinal(te)) {
+        this.resetChunkLine();
+        this.st = St.ChunkSize;
+      } else if (m.isRequest) {
+        weird('http_bad_transfer_encoding');
+        m.flag('violation');
+        this.finish(ts);
+        this.abandon('http_bad_transfer_encoding');
+      } else {
+        this.st = St.BodyEof;
+      }
+      return;
+    }
+    if (typeof cl === 'string') {
+      const { length, repeated } = parseContentLength(cl);
+      if (repeated || length < 0) {
+        weird(length < 0 ? 'http_bad_content_length' : 'http_repeated_content_length');
+        m.flag('violation');
+      }
+      if (length < 0) {
+        this.finish(ts);
+        this.abandon('http_bad_content_length');
+      } else if (length === 0) {
+        this.finish(ts);
+      } else {
+        this.remaining = length;
+        this.st = St.BodyLength;
+      }
+      return;
+    }
+    if (m.isRequest) this.finish(ts);
+    else this.st = St.BodyEof;
+  }
+
+  private onLength(data: Uint8Array, pos: number, end: number, ts: number): number {
+    const m = this.msg!;
+    const n = Math.min(end - pos, this.remaining);
+    m.addBody(data, pos, n, this.maxBodyBytes);
+    this.remaining -= n;
+    if (this.remaining === 0) {
+      if (this.st === St.ChunkData) {
+        this.st = St.ChunkDataEnd;
+        this.chunkCR = false;
+      } else {
+        this.finish(ts);
+      }
+    }
+    return pos + n;
+  }
+
+  private resetChunkLine(): void {
+    this.remaining = this.chunkDigits = this.chunkLine = 0;
+    this.chunkAfter = this.chunkExt = this.chunkBad = this.chunkCR = false;
+  }
+
+  private onChunkSize(data: Uint8Array, pos: number, end: number, ts: number): number {
+    while (pos < end) {
+      const c = data[pos++];
+      if (c === LF) return this.chunkLineDone(pos, ts);
+      if (++this.chunkLine > MAX_CHUNK_LINE_BYTES) {
+        this.weird('http_chunk_line_limit');
+        this.counters.violations++;
+        this.msg!.flag('violation');
+        this.finish(ts);
+        this.abandon('http_chunk_line_limit');
+        return end;
+      }
+      if (this.chunkExt) continue;
+      const h = HEX[c];
+      if (h !== 255 && !this.chunkAfter) {
+        // More than 13 hex digits would exceed 2^53: no real chunk is that large.
+        if (++this.chunkDigits > 13) this.chunkBad = this.chunkExt = true;
+        else this.remaining = this.remaining * 16 + h;
+      } else if (c === 0x3b) {
+        this.chunkExt = true; // chunk extensions are skipped
+      } else if (c === SP || c === 0x09 || c === CR) {
+        this.chunkAfter = true;
+      } else {
+        this.chunkBad = this.chunkExt = true;
+      }
+    }
+    return end;
+  }
+
+  private chunkLineDone(pos: number, ts: number): number {
+    const m = this.msg!;
+    if (this.chunkBad || this.chunkDigits === 0) {
+      this.weird('http_bad_chunk_size');
+      this.counters.violations++;
+      m.flag('violation');
+      this.finish(ts);
+      this.toResync();
+    } else if (this.remaining === 0) {
+      // Last chunk: a trailer section follows, ended by an empty line.
+      this.st = St.Head;
+      this.trailerMode = true;
+      this.hlen = this.lineBytes = this.lines = 0;
+      this.prefix = 'match';
+    } else {
+      this.st = St.ChunkData;
+    }
+    return pos;
+  }
+
+  private onChunkDataEnd(data: Uint8Array, pos: number): number {
+    const c = data[pos];
+    if (c === LF) {
+      this.resetChunkLine();
+      this.st = St.ChunkSize;
+      return pos + 1;
+    }
+    if (c === CR && !this.chunkCR) {
+      this.chunkCR = true;
+      return pos + 1;
+    }
+    this.weird('http_chunk_missing_crlf');
+    this.msg!.flag('violation');
+    this.resetChunkLine();
+    this.st = St.ChunkSize;
+    return pos;
+  }
+
+  private plausible(b: Uint8Array, off: number, end: number): DetectResult {
+    return this.isRequest ? strictRequestPrefix(b, off, end) : httpSlashPrefix(b, off, end);
+  }
+
+  private onResync(data: Uint8Array, pos: number, end: number, ts: number): number {
+    while (pos < end) {
+      if (this.atLineStart) {
+        if (this.probeLen > 0) return this.probeResync(data, pos, end, ts);
+        const v = this.plausible(data, pos, end);
+        if (v === 'match') {
+          this.begin(ts, true);
+          return pos;
+        }
+        if (v === 'more') {
+          const n = Math.min(end - pos, PROBE_BYTES);
+          this.probe.set(data.subarray(pos, pos + n));
+          this.probeLen = n;
+          return pos + n;
+        }
+        this.atLineStart = false;
+      }
+      const lf = data.indexOf(LF, pos);
+      const stop = lf < 0 ? end : lf + 1;
+      this.scanned += stop - pos;
+      if (this.scanned > MAX_RESYNC_SCAN_BYTES) {
+        this.weird('http_resync_limit');
+        this.abandon('http_resync_limit');
+        return end;
+      }
+      pos = stop;
+      if (lf >= 0) this.atLineStart = true;
+    }
+    return end;
+  }
+
+  /** The start of a line spans feeds: decide on probe + new bytes, then re-read the probe in the new state. */
+  private probeResync(data: Uint8Array, pos: number, end: number, ts: number): number {
+    const old = this.probeLen;
+    const take = Math.min(end - pos, PROBE_BYTES - old);
+    const joined = new Uint8Array(old + take);
+    joined.set(this.probe.subarray(0, old));
+    joined.set(data.subarray(pos, pos + take), old);
+    const v = this.plausible(joined, 0, joined.length);
+    if (v === 'more') {
+      this.probe.set(data.subarray(pos, pos + take), old);
+      this.probeLen = old + take;
+      return pos + take;
+    }
+    const saved = joined.subarray(0, old);
+    this.probeLen = 0;
+    if (v === 'match') this.begin(ts, true);
+    else this.atLineStart = false;
+    this.run(saved, 0, old, ts);
+    return pos;
+  }
+
+  private onPaused(data: Uint8Array, pos: number, end: number, ts: number): number {
+    const n = end - pos;
+    const take = Math.min(n, MAX_PAUSED_BYTES - this.heldLen);
+    if (take > 0) {
+      if (this.held === null || this.held.length < this.heldLen + take) {
+        const nb = new Uint8Array(Math.min(MAX_PAUSED_BYTES, Math.max(this.heldLen + take, 2 * (this.held?.length ?? 512))));
+        if (this.held !== null) nb.set(this.held.subarray(0, this.heldLen));
+        this.held = nb;
+      }
+      this.held.set(data.subarray(pos, pos + take), this.heldLen); // copy: kept until the response decides
+      this.heldLen += take;
+    }
+    this.heldDropped += n - take;
+    this.counters.ignoredBytes += n - take;
+    if (this.heldVerdict === 'more' && this.heldDropped === 0) {
+      this.heldVerdict = strictRequestPrefix(this.held!, 0, this.heldLen);
+      if (this.heldVerdict === 'match') {
+        // Another request before the response: the client did not wait, so this is not a tunnel.
+        this.weird('http_request_while_paused');
+        this.resume(ts);
+      }
+    }
+    return end;
+  }
+
+  private toResync(): void {
+    if (this.st !== St.Start) return;
+    this.st = St.Resync;
+    this.atLineStart = true;
+    this.probeLen = this.scanned = 0;
+  }
+
+  private finish(ts: number): void {
+    const m = this.msg!;
+    this.msg = null;
+    m.lastTs = ts;
+    if (m.overCap) m.flag('body-truncated');
+    this.st = St.Start;
+    this.sawMessage = true;
+    this.counters.messages++;
+    this.hooks.message(m);
+  }
+
+  private abandon(name: string): void {
+    this.st = St.Done;
+    this.msg = null;
+    this.counters.abandoned = name;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The one place where dissectors are registered. Order is the tie-break for
+ * detection when no port hint applies; ports only move a spec to the front.
+ */
+import type { DatagramDissectorSpec, DissectorSpec, StreamDissectorSpec } from './types.js';
+import { http1Spec } from './http1/index.js';
+import { dnsTcpSpec, dnsUdpSpec } from './dns/index.js';
+
+export const DISSECTORS: readonly DissectorSpec[] = [http1Spec, dnsTcpSpec, dnsUdpSpec];
+
+export class DissectorRegistry {
+  readonly tcp: readonly StreamDissectorSpec[];
+  readonly udp: readonly DatagramDissectorSpec[];
+  private readonly portHints = new Map<string, number[]>();
+
+  constructor(specs: readonly DissectorSpec[] = DISSECTORS, enabled?: readonly string[]) {
+    const on = (s: DissectorSpec): boolean => enabled === undefined || enabled.includes(s.name);
+    this.tcp = specs.filter((s): s is StreamDissectorSpec => s.transport === 'tcp' && on(s));
+    this.udp = specs.filter((s): s is DatagramDissectorSpec => s.transport === 'udp' && on(s));
+  }
+
+  /** Names of all registered protocols. */
+  static names(specs: readonly DissectorSpec[] = DISSECTORS): string[] {
+    return [...new Set(specs.map((s) => s.name))];
+  }
+
+  /**
+   * Specs of one transport in detection order for a flow between two ports:
+   * those that name either port first, then the rest in registration order.
+   * Returned arrays are cached per port pair.
+   */
+  ordered<T extends DissectorSpec>(specs: readonly T[], portA: number, portB: number): readonly T[] {
+    const key = `${specs === (this.tcp as readonly DissectorSpec[]) ? 't' : 'u'}${Math.min(portA, portB)}:${Math.max(portA, portB)}`;
+    let idx = this.portHints.get(key);
+    if (idx === undefined) {
+      const hinted: number[] = [];
+      const rest: number[] = [];
+      specs.forEach((s, i) => (s.ports.includes(portA) || s.ports.includes(portB) ? hinted : rest).push(i));
+      idx = [...hinted, ...rest];
+      if (this.portHints.size < 65536) this.portHints.set(key, idx);
+    }
+    return idx.map((i) => specs[i]);
+  }
+
+  /** Does any spec of this transport name `port` as its own? */
+  isKnownPort(transport: 'tcp' | 'udp', port: number): boolean {
+    const list: readonly DissectorSpec[] = transport === 'tcp' ? this.tcp : this.udp;
+    return list.some((s) => s.ports.includes(port));
+  }
+}
