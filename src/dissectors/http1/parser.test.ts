@@ -70,7 +70,7 @@ test('request line, headers, CRLF and bare LF endings, in every split', () => {
     bodySize: 0, body: '',
   });
   assert.equal((ref![1] as { body: string }).body, 'abc');
-  assert.equal((ref![1] as { headersSize: number }).headersSize, 46);
+  assert.equal((ref![1] as { headersSize: number }).headersSize, 47);
 });
 
 test('leading empty lines between messages are skipped', () => {

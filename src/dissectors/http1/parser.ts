@@ -325,7 +325,7 @@ export class MessageParser {
         this.lineBytes += to - p;
         break;
       }
-      if (lf + 1 - base > MAX_HEADER_BYTES) return this.headLimit('http_header_bytes_limit', arr, base, base + MAX_HEADER_BYTES + 1, end, ts);
+      if (lf + 1 - base > MAX_HEADER_BYTES) return this.headLimit('http_header_bytes_limit', arr, base, base + MAX_HEADER_BYTES + 1, data, end, ts);
       const n = this.lineBytes + (lf - p);
       const first = this.lineBytes > 0 ? this.lineFirst : arr[p];
       this.lineBytes = 0;
@@ -335,10 +335,10 @@ export class MessageParser {
         if (kind === LineKind.Bad) return this.rejectStart(arr, base, lf + 1, true, data, pos, appended, ts);
         if (kind === LineKind.Simple) return this.simpleRequest(arr, base, lf + 1, data, pos, oldH, ts);
       }
-      if (++this.lines > MAX_HEADERS + 1) return this.headLimit('http_header_count_limit', arr, base, p, end, ts);
+      if (++this.lines > MAX_HEADERS + 1) return this.headLimit('http_header_count_limit', arr, base, p, data, end, ts);
       p = lf + 1;
     }
-    if (to - base > MAX_HEADER_BYTES) return this.headLimit('http_header_bytes_limit', arr, base, base + MAX_HEADER_BYTES + 1, end, ts);
+    if (to - base > MAX_HEADER_BYTES) return this.headLimit('http_header_bytes_limit', arr, base, base + MAX_HEADER_BYTES + 1, data, end, ts);
     if (arr === data) this.append(data, pos, end - pos);
     return end;
   }
@@ -430,7 +430,7 @@ export class MessageParser {
   }
 
   /** A limit was hit inside a head: emit what was parsed, flagged, and abandon the direction. */
-  private headLimit(name: string, arr: Uint8Array, base: number, stop: number, end: number, ts: number): number {
+  private headLimit(name: string, arr: Uint8Array, base: number, stop: number, data: Uint8Array, end: number, ts: number): number {
     const m = this.msg!;
     this.weird(name);
     this.counters.violations++;
@@ -444,7 +444,7 @@ export class MessageParser {
       if (this.msg === m) this.finish(ts);
     }
     this.abandon(name);
-    return end;
+    return arr === data ? stop : end; // the rest is counted as ignored
   }
 
   /** Emit a message whose head was cut (gap or end of stream) if its start line is whole. */
