@@ -31,13 +31,15 @@ export const QUICK_PACKETS = 100_000;
 export const BIG_RSS_LIMIT_BYTES = 500 * 2 ** 20;
 /** The CPU every timed tool is pinned to. */
 export const BENCH_CPU = '1';
+/** Bump the version when the recording changes meaning, so old caches are not reused. */
+const CAPTURE_NAME = 'http-keepalive-v2.pcap';
 const RECORD_TOOLS = ['tcpdump', 'wrk', 'curl', 'taskset'];
 
 const log = (line: string): void => void process.stdout.write(line + '\n');
 
 async function ensureCapture(dir: string, target: number, connections: number, rerecord: boolean): Promise<BenchCaptureMeta> {
-  const file = join(dir, 'http-keepalive.pcap');
-  const metaFile = join(dir, 'http-keepalive.json');
+  const file = join(dir, CAPTURE_NAME);
+  const metaFile = join(dir, CAPTURE_NAME.replace(/\.pcap$/, '.json'));
   if (!rerecord && existsSync(file) && existsSync(metaFile)) {
     const meta = JSON.parse(await readFile(metaFile, 'utf8')) as BenchCaptureMeta;
     if (meta.packets >= target && statSync(file).size === meta.bytes) {
@@ -142,7 +144,7 @@ async function main(): Promise<number> {
 
   const inputs = [{ name: 'full', file: meta.file, packets: meta.packets }];
   if (values.quick) {
-    const file = join(dir, `http-keepalive-${QUICK_PACKETS / 1000}k.pcap`);
+    const file = join(dir, CAPTURE_NAME.replace(/\.pcap$/, `-${QUICK_PACKETS / 1000}k.pcap`));
     if (!existsSync(file) || statSync(file).mtimeMs < statSync(meta.file).mtimeMs) await run('tcpdump', ['-r', meta.file, '-c', String(QUICK_PACKETS), '-w', file]);
     inputs.push({ name: `first ${QUICK_PACKETS / 1000}k`, file, packets: (await countPcapRecords(file)).records });
   }

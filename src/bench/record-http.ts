@@ -30,7 +30,7 @@ export const MAX_ROUNDS = 10;
 const CLOSE_SETTLE_MS = 500;
 
 export interface WrkCounts {
-  /** Requests wrk wrote (Lua request() calls). */
+  /** Requests wrk wrote (Lua request() calls, minus wrk's one verification call per run). */
   sent: number;
   /** Responses wrk read completely (Lua response() calls). */
   completed: number;
@@ -104,7 +104,9 @@ export function parseWrk(out: string): WrkCounts {
   const reported = /(\d+) requests in /.exec(out);
   if (!lua || !reported) throw new Error(`unexpected wrk output:\n${out}`);
   return {
-    sent: Number(lua[1]),
+    // wrk calls request() once more than it sends: script_verify_request()
+    // runs it on the first thread before any connection to check the request.
+    sent: Number(lua[1]) - 1,
     completed: Number(lua[2]),
     reported: Number(reported[1]),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),

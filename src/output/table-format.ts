@@ -72,7 +72,7 @@ export function httpSummary(e: HttpEntry): string {
   const r = e.request;
   if (r === null) return '(no request)';
   // Absolute-form targets (proxies) already carry the host; authority-form (CONNECT) is the host.
-  const target = r.path.startsWith('/') ? r.host + r.path : r.path === '*' ? `${r.host} *` : r.path;
+  const target = r.path.startsWith('/') ? r.host + r.path : r.path === '*' && r.host !== '' ? `${r.host} *` : r.path;
   return `${r.method} ${target}`;
 }
 

@@ -51,6 +51,18 @@ test('plain rows hold every column and fit the width', () => {
   assert.match(nx, /NXDOMAIN/);
 });
 
+test('summaries of odd request-targets', () => {
+  const e = httpGet();
+  e.request!.method = 'OPTIONS';
+  e.request!.path = '*';
+  assert.match(render([e], false)[0], / OPTIONS api\.default\.svc \* /);
+  e.request!.host = '';
+  assert.match(render([e], false)[0], / OPTIONS \* /);
+  e.request!.method = 'CONNECT';
+  e.request!.path = 'db.internal:5432';
+  assert.match(render([e], false)[0], / CONNECT db\.internal:5432 /);
+});
+
 test('clock time is local HH:MM:SS.mmm', () => {
   const d = new Date(2024, 0, 2, 3, 4, 5, 6);
   assert.equal(clockTime(d.getTime()), '03:04:05.006');

@@ -129,8 +129,13 @@ export class LengthPrefixFramer {
       this.probe = candidate === data ? data.slice() : candidate;
       return null;
     }
+    if (this.probe !== null) {
+      // The probe did not start a message; this segment alone still might.
+      this.counters.droppedBytes += this.probe.length;
+      this.probe = null;
+      return this.tryResync(data);
+    }
     this.counters.droppedBytes += candidate.length;
-    this.probe = null;
     return null;
   }
 }
