@@ -32,7 +32,7 @@ export function createEntryWriter(format: OutputFormat, sink: ByteSink, options:
     case 'table':
       return new TableWriter(sink, { color: options.color, width: options.width });
     case 'har':
-      return new HarWriter(sink, options.creatorVersion === undefined ? {} : { creatorVersion: options.creatorVersion });
+      return new HarWriter(sink, { creatorVersion: options.creatorVersion });
   }
 }
 

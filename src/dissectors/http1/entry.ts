@@ -152,22 +152,26 @@ export function bodyOf(m: HttpMessage, decode: boolean, flags: EntryFlag[]): Htt
   let bytes = m.body();
   let truncated = m.overCap;
   let decodedFrom: string | undefined;
+  let stillEncoded = false;
   const ce = m.headers['content-encoding'];
-  if (decode && typeof ce === 'string') {
+  if (typeof ce === 'string') {
     const codings = codingsOf(ce);
-    if (codings.some((c) => c !== 'identity')) {
+    stillEncoded = codings.some((c) => c !== 'identity');
+    if (decode && stillEncoded) {
       const out = canDecode(codings) ? decodeContent(bytes, codings) : null;
       if (out === null) {
         if (!flags.includes('body-decode-error')) flags.push('body-decode-error');
       } else {
         bytes = out.bytes;
+        stillEncoded = false;
         truncated ||= out.capped;
         decodedFrom = codings.filter((c) => c !== 'identity').join(', ');
       }
     }
   }
   const mimeType = mimeOf(m);
-  const text = isTextualMime(mimeType) || looksLikeText(bytes, truncated || m.flags.includes('truncated'));
+  // The mime type describes the decoded content: it says nothing about bytes still compressed.
+  const text = (!stillEncoded && isTextualMime(mimeType)) || looksLikeText(bytes, truncated || m.flags.includes('truncated'));
   const body: HttpBody = {
     size: m.bodySize,
     content: text ? bytes.toString('utf8') : bytes.toString('base64'),
