@@ -135,9 +135,13 @@ async function main(): Promise<number> {
   });
   const m = describeMachine();
   log(`podtap bench — ${m.date}\nmachine: ${m.nproc} CPUs, ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}`);
+  const packets = Number(values.packets);
+  const connections = Number(values.connections);
+  if (!Number.isSafeInteger(packets) || packets < 1000) throw new Error(`--packets: expected a whole number >= 1000, got ${values.packets}`);
+  if (!Number.isSafeInteger(connections) || connections < 1 || connections > 1000) throw new Error(`--connections: expected 1 to 1000, got ${values.connections}`);
   const dir = join(packageRoot(), '.bench');
   await mkdir(dir, { recursive: true });
-  const meta = await ensureCapture(dir, Number(values.packets), Number(values.connections), values.rerecord ?? false);
+  const meta = await ensureCapture(dir, packets, connections, values.rerecord ?? false);
   const podtapReason = podtapSkipReason();
   if (podtapReason !== undefined) throw new Error(`podtap CLI unavailable: ${podtapReason}`);
   if (values.big) return runBig(dir, meta, values.count ?? false);
@@ -145,7 +149,7 @@ async function main(): Promise<number> {
   const inputs = [{ name: 'full', file: meta.file, packets: meta.packets }];
   if (values.quick) {
     const file = join(dir, CAPTURE_NAME.replace(/\.pcap$/, `-${QUICK_PACKETS / 1000}k.pcap`));
-    if (!existsSync(file) || statSync(file).mtimeMs < statSync(meta.file).mtimeMs) await run('tcpdump', ['-r', meta.file, '-c', String(QUICK_PACKETS), '-w', file]);
+    if (!existsSync(file) || statSync(file).mtimeMs < statSync(meta.file).mtimeMs) await run('tcpdump', ['-Z', 'root', '-r', meta.file, '-c', String(QUICK_PACKETS), '-w', file]);
     inputs.push({ name: `first ${QUICK_PACKETS / 1000}k`, file, packets: (await countPcapRecords(file)).records });
   }
   const peerInput = inputs[inputs.length - 1]!;

@@ -17,7 +17,34 @@ import { countPackets, goldenSkipReason, recordGolden, saveGolden, type GoldenRe
 import type { LabClient } from './golden/types.js';
 import { podtapReadEntries, podtapSkipReason } from './podtap-cli.js';
 
+const httpOf = (rec: GoldenRecording, c: LabClient) => rec.expected.http.filter((x) => x.client === c);
+const dnsOf = (rec: GoldenRecording, c: LabClient) => rec.expected.dns.filter((x) => x.client === c);
+
+/** The lab itself worked: every client got what the scenario asked for. */
+function assertScenario(rec: GoldenRecording): void {
+  const http = (c: LabClient) => httpOf(rec, c);
+  const dns = (c: LabClient) => dnsOf(rec, c);
+  const curl = http('curl');
+  assert.deepEqual(curl.map((x) => `${x.method} ${x.path} ${x.status}`), ['GET /x 200', 'GET /y?q=1 200', 'POST /echo 200', 'GET /gzip 200', 'GET /chunked 200', 'GET /missing 404']);
+  assert.equal(curl[0]?.clientPort, curl[1]?.clientPort, 'curl reused the connection for /x and /y');
+  assert.equal(curl[3]?.responseHeaders?.['content-encoding'], 'gzip');
+  assert.equal(curl[4]?.responseHeaders?.['transfer-encoding'], 'chunked');
+  assert.deepEqual(dns('dig').map((x) => `${x.name} ${x.type} ${x.transport} ${x.rcode} ${x.answers.length}`), [
+    'www.lab.test A udp NOERROR 1',
+    'www.lab.test AAAA udp NOERROR 1',
+    'lab.test MX udp NOERROR 1',
+    'lab.test TXT udp NOERROR 1',
+    'nope.lab.test A udp NXDOMAIN 0',
+    'fixed.lab.test A tcp NOERROR 1',
+  ]);
+  const node = http('node');
+  assert.deepEqual(node.map((x) => `${x.method} ${x.path} ${x.status}`), ['GET /x 200', 'GET /y?from=node&n=2 200', 'POST /echo 200', 'GET /missing 404']);
+  assert.equal(new Set(node.map((x) => x.clientPort)).size, 1, 'node kept one connection');
+  assert.deepEqual(dns('node').map((x) => `${x.name} ${x.type} ${x.rcode}`), ['www.lab.test A NOERROR', 'www.lab.test AAAA NOERROR', 'lab.test MX NOERROR', 'lab.test TXT NOERROR', 'nope.lab.test A NXDOMAIN']);
+}
+
 const skip = goldenSkipReason();
+const regen = process.env.PODTAP_REGEN_GOLDEN === '1';
 const podtapSkip = podtapSkipReason();
 
 describe('golden lab recording', { skip: skip ?? false, timeout: 55_000 }, () => {
@@ -25,15 +52,14 @@ describe('golden lab recording', { skip: skip ?? false, timeout: 55_000 }, () =>
   let rec: GoldenRecording;
   let entries: Promise<Entry[]> | undefined;
   const podtapEntries = (): Promise<Entry[]> => (entries ??= podtapReadEntries(rec.pcap, join(dir, 'entries.jsonl')));
-  const http = (c: LabClient) => rec.expected.http.filter((x) => x.client === c);
-  const dns = (c: LabClient) => rec.expected.dns.filter((x) => x.client === c);
+  const http = (c: LabClient) => httpOf(rec, c);
+  const dns = (c: LabClient) => dnsOf(rec, c);
   const httpEntries = async () => (await podtapEntries()).filter((e): e is HttpEntry => e.protocol === 'http').sort((a, b) => a.timestamp - b.timestamp);
   const dnsEntries = async () => (await podtapEntries()).filter((e): e is DnsEntry => e.protocol === 'dns').sort((a, b) => a.timestamp - b.timestamp);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'podtap-golden-'));
     rec = await recordGolden(dir);
-    if (process.env.PODTAP_REGEN_GOLDEN === '1') await saveGolden(rec, fixturePath('golden'));
   });
   after(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -45,25 +71,7 @@ describe('golden lab recording', { skip: skip ?? false, timeout: 55_000 }, () =>
     assert.equal(await countPackets(rec.pcap), rec.stats.captured);
   });
 
-  test('the clients did what the scenario asked', () => {
-    const curl = http('curl');
-    assert.deepEqual(curl.map((x) => `${x.method} ${x.path} ${x.status}`), ['GET /x 200', 'GET /y?q=1 200', 'POST /echo 200', 'GET /gzip 200', 'GET /chunked 200', 'GET /missing 404']);
-    assert.equal(curl[0]?.clientPort, curl[1]?.clientPort, 'curl reused the connection for /x and /y');
-    assert.equal(curl[3]?.responseHeaders?.['content-encoding'], 'gzip');
-    assert.equal(curl[4]?.responseHeaders?.['transfer-encoding'], 'chunked');
-    assert.deepEqual(dns('dig').map((x) => `${x.name} ${x.type} ${x.transport} ${x.rcode} ${x.answers.length}`), [
-      'www.lab.test A udp NOERROR 1',
-      'www.lab.test AAAA udp NOERROR 1',
-      'lab.test MX udp NOERROR 1',
-      'lab.test TXT udp NOERROR 1',
-      'nope.lab.test A udp NXDOMAIN 0',
-      'fixed.lab.test A tcp NOERROR 1',
-    ]);
-    const node = http('node');
-    assert.deepEqual(node.map((x) => `${x.method} ${x.path} ${x.status}`), ['GET /x 200', 'GET /y?from=node&n=2 200', 'POST /echo 200', 'GET /missing 404']);
-    assert.equal(new Set(node.map((x) => x.clientPort)).size, 1, 'node kept one connection');
-    assert.deepEqual(dns('node').map((x) => `${x.name} ${x.type} ${x.rcode}`), ['www.lab.test A NOERROR', 'www.lab.test AAAA NOERROR', 'lab.test MX NOERROR', 'lab.test TXT NOERROR', 'nope.lab.test A NXDOMAIN']);
-  });
+  test('the clients did what the scenario asked', () => assertScenario(rec));
 
   test('podtap: curl exchanges (keep-alive, POST body, gzip, chunked, 404)', { skip: podtapSkip ?? false }, async () => {
     assert.deepEqual(compareHttp(await httpEntries(), http('curl')), []);
@@ -81,5 +89,11 @@ describe('golden lab recording', { skip: skip ?? false, timeout: 55_000 }, () =>
     const all = await podtapEntries();
     const counts = (p: string) => all.filter((e) => e.protocol === p).length;
     assert.deepEqual({ http: counts('http'), dns: counts('dns') }, { http: rec.expected.http.length, dns: rec.expected.dns.length });
+  });
+
+  test('regenerate fixtures/golden (PODTAP_REGEN_GOLDEN=1)', { skip: regen ? false : 'set PODTAP_REGEN_GOLDEN=1 to rewrite the fixtures' }, async () => {
+    assert.equal(rec.stats.droppedByKernel, 0);
+    assertScenario(rec);
+    await saveGolden(rec, fixturePath('golden'));
   });
 });

@@ -16,11 +16,13 @@
  * inside the lab namespaces, and every address lies in 10.231.0.0/16 on
  * interfaces that exist only there. Traffic never leaves the lab.
  */
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { run, runSync, which, type RunOptions, type RunResult } from './proc.js';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { NS_PREFIX, netnsSkipReason, nextLabNumber, removeStaleNamespaces, trackLab, untrackLab } from './netns-guard.js';
+import { run, runSync, type RunOptions, type RunResult } from './proc.js';
 
-/** Every lab namespace name starts with this, followed by the owner's pid. */
-export const NS_PREFIX = 'ptlab-';
+export { canCreateNetns, netnsSkipReason, removeStaleNamespaces } from './netns-guard.js';
+
+export { NS_PREFIX } from './netns-guard.js';
 /** Node addresses are 10.231.1.<i+1>/24; any extra address must stay in this /16. */
 export const LAB_NET_PREFIX = '10.231.';
 export const LAB_SUBNET_BITS = 24;
@@ -63,94 +65,6 @@ export class LabError extends Error {
   override readonly name = 'LabError';
 }
 
-let probeResult: string | null | undefined;
-
-/**
- * Why network namespaces cannot be used here, or undefined when they can.
- * Probes once per process by creating and deleting a namespace.
- */
-export function netnsSkipReason(): string | undefined {
-  if (probeResult !== undefined) return probeResult ?? undefined;
-  probeResult = probe();
-  return probeResult ?? undefined;
-}
-
-/** True when this process may create network namespaces (root and `ip` present). */
-export function canCreateNetns(): boolean {
-  return netnsSkipReason() === undefined;
-}
-
-function probe(): string | null {
-  if (process.platform !== 'linux') return `network namespaces need Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'network namespaces need root (run the lab tests as root)';
-  if (which('ip') === undefined) return '`ip` (iproute2) is not installed';
-  const name = `${NS_PREFIX}${process.pid}-probe`;
-  const r = spawnSync('ip', ['netns', 'add', name], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot create a network namespace: ${(r.stderr || r.error?.message || '').trim()}`;
-  runSync('ip', ['netns', 'del', name]);
-  return null;
-}
-
-// ---- cleanup registry: every live lab, torn down synchronously on exit ----
-
-const liveLabs = new Set<Lab>();
-let labCounter = 0;
-let handlersInstalled = false;
-
-function onExit(): void {
-  for (const lab of liveLabs) lab.teardownSync();
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  onExit();
-  removeHandlers();
-  // Re-raise so the process ends the way it would have without us.
-  process.kill(process.pid, sig);
-}
-
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', onExit);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-}
-
-function removeHandlers(): void {
-  if (!handlersInstalled) return;
-  handlersInstalled = false;
-  process.off('exit', onExit);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGHUP', onSignal);
-}
-
-/** Deletes lab namespaces whose owning process no longer runs. Returns their names. */
-export async function removeStaleNamespaces(): Promise<string[]> {
-  const r = await run('ip', ['netns', 'list'], { check: false });
-  const removed: string[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    const m = /^ptlab-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || pidAlive(pid)) continue;
-    await run('ip', ['netns', 'del', name], { check: false });
-    removed.push(name);
-  }
-  return removed;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Throws unless `ip` (optionally with /prefix) lies inside 10.231.0.0/16. */
 export function assertLabAddress(ip: string): void {
   const addr = ip.split('/')[0] ?? '';
@@ -184,12 +98,11 @@ export class Lab {
     if (spec.nodes.length < 1 || spec.nodes.length > MAX_NODES) throw new LabError(`a lab has 1 to ${MAX_NODES} nodes`);
     await removeStaleNamespaces();
 
-    const id = `${NS_PREFIX}${process.pid}-${labCounter++}`;
+    const id = `${NS_PREFIX}${process.pid}-${nextLabNumber()}`;
     const nodes: LabNode[] = spec.nodes.map((role, i) => ({ role, ns: `${id}-${role}`, iface: 'eth0', ip: `${LAB_NET_PREFIX}1.${i + 1}` }));
     const hub = topology === 'bridge' ? `${id}-hub` : undefined;
     const lab = new Lab(id, nodes, hub);
-    liveLabs.add(lab);
-    installHandlers();
+    trackLab(lab);
     try {
       await lab.build(topology, spec.ipv6 ?? false);
     } catch (err) {
@@ -285,8 +198,7 @@ export class Lab {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     this.tornDown = true;
     for (const ns of this.namespaces.splice(0).reverse()) await run('ip', ['netns', 'del', ns], { check: false });
-    liveLabs.delete(this);
-    if (liveLabs.size === 0) removeHandlers();
+    untrackLab(this);
   }
 
   /** Exit-handler variant: kill children, delete namespaces, all synchronously. */
@@ -295,7 +207,7 @@ export class Lab {
     this.tornDown = true;
     for (const c of this.children) c.kill('SIGKILL');
     for (const ns of this.namespaces.splice(0).reverse()) runSync('ip', ['netns', 'del', ns]);
-    liveLabs.delete(this);
+    untrackLab(this);
   }
 }
 

@@ -108,6 +108,12 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       ? spawn('tcpdump', args, { stdio: ['ignore', 'ignore', 'pipe'] })
       : spawn('taskset', [...pin, 'tcpdump', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
+  if (!opts.lab) {
+    // Lab children are killed by the lab; a host tcpdump must not outlive us either.
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+  }
   const capture = new Capture(opts.file, child, immediate ? CAPTURE_SETTLE_MS : IMMEDIATE_OFF_SETTLE_MS);
   try {
     await waitForOutput(child, /listening on /, CAPTURE_START_TIMEOUT_MS);

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fixturePath } from '../../util/paths.js';
 import { className, opcodeName, rcodeName, typeName } from './codes.js';
 import { MAX_NAME_POINTER_HOPS } from './name.js';
 import { MAX_RECORDS_PER_MESSAGE, parseDnsMessage, type DnsMessage } from './parser.js';
@@ -143,7 +145,10 @@ const RDATA_CASES: [type: string, code: number, rdata: string, expected: string]
     '3 1 1 0C72AC70B745AC19998811B131D662C9AC69DBDBE7CB23E5B514B56664C5D3D6'],
   ['DNAME', 39, '06746172676574076578616d706c65036e657400', 'target.example.net'],
   ['PTR', 12, '04686f7374076578616d706c6503636f6d00', 'host.example.com'],
-  ['CNAME', 5, '00', '.'],
+  ['CNAME', 5, '03777777076578616d706c65036e657400', 'www.example.net'],
+  ['CNAME (root)', 5, '00', '.'],
+  ['NS', 2, '036e7331076578616d706c6503636f6d00', 'ns1.example.com'],
+  ['A', 1, 'c0000201', '192.0.2.1'],
   ['NSEC', 47, '046e657874076578616d706c6503636f6d00000762010000000380ff200000000000000000000000000000000000000000000000000000000000000002',
     'next.example.com A NS SOA MX RRSIG NSEC DNSKEY TYPE65534'],
   ['URI', 256, '000a00016674703a2f2f667470312e6578616d706c652e636f6d2f7075626c6963', '10 1 "ftp://ftp1.example.com/public"'],
@@ -294,6 +299,18 @@ test('messages shorter than the header', () => {
     assert.equal(m.reason, 'truncated');
     assert.deepEqual(m.questions, []);
   }
+});
+
+test('a real hostile message (tcpdump dns_fwdptr.pcap, 63 KB, fuzzed counts and pointers) parses quickly', () => {
+  // One Ethernet/IPv4 (no options)/UDP record: payload after 24 + 16 + 14 + 20 + 8 bytes.
+  const pcap = readFileSync(fixturePath('corpus', 'tcpdump', 'tests', 'dns_fwdptr.pcap'));
+  const payload = new Uint8Array(pcap.buffer, pcap.byteOffset + 82, pcap.length - 82);
+  assert.equal(payload.length, 63165);
+  const started = performance.now();
+  const m = parseDnsMessage(payload);
+  assert.ok(performance.now() - started < 500);
+  assert.equal(m.header.id, 51584);
+  assert.equal(m.malformed, true);
 });
 
 function checkShape(m: DnsMessage): void {

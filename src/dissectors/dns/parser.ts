@@ -171,7 +171,7 @@ function readEdns(c: Cursor, cls: number, ttl: number, end: number): Edns {
 function readRecord(c: Cursor, msg: DnsMessage, out: WireRecord[]): boolean {
   const name = readName(c);
   if (name === null) return false;
-  if (!c.has(10) || c.pos + 10 + ((c.buf[c.pos + 8] << 8) | c.buf[c.pos + 9]) > c.buf.length) {
+  if (!c.has(10)) {
     c.fail('truncated');
     return false;
   }
@@ -181,6 +181,10 @@ function readRecord(c: Cursor, msg: DnsMessage, out: WireRecord[]): boolean {
   const rdLength = c.u16();
   const start = c.pos;
   const end = start + rdLength;
+  if (end > c.buf.length) {
+    c.fail('truncated');
+    return false;
+  }
   if (type === TYPE_OPT) {
     if (msg.edns === null) msg.edns = readEdns(c, cls, ttl, end);
     else c.fail('duplicate-opt');

@@ -94,7 +94,7 @@ export function hostOf(m: HttpMessage): string {
   }
   const host = m.headers.host;
   if (typeof host === 'string') return host;
-  return m.method === 'CONNECT' ? t : '';
+  return m.method === 'CONNECT' && !t.startsWith('/') ? t : '';
 }
 
 /** Query parameters of a request-target; tolerant of bad percent-encoding; repeats joined with ", ". */

@@ -4,6 +4,7 @@
  * split here; everything else in the parser works on bytes.
  */
 import type { EntryFlag } from '../../entries/types.js';
+import { knownFieldName, knownMethod, knownReason } from './names.js';
 
 export class HttpMessage {
   method = '';
@@ -25,7 +26,7 @@ export class HttpMessage {
   /** Body length after transfer decoding, counting bytes lost in gaps. */
   bodySize = 0;
   /** Copies of body bytes, up to the cap given to `addBody`. */
-  private chunks: Uint8Array[] = [];
+  private chunks: Buffer[] = [];
   private kept = 0;
   /** Body bytes were dropped because of the cap (not because of a gap). */
   overCap = false;
@@ -52,8 +53,8 @@ export class HttpMessage {
     if (room <= 0) return;
     const take = n < room ? n : room;
     // Copy (not Buffer#slice, which is a view): the caller's buffer is reused.
-    const copy = new Uint8Array(take);
-    copy.set(data.subarray(off, off + take));
+    const copy = Buffer.allocUnsafe(take);
+    copy.set(take === data.length ? data : data.subarray(off, off + take));
     this.chunks.push(copy);
     this.kept += take;
   }
@@ -71,7 +72,7 @@ export class HttpMessage {
   /** The kept body bytes, joined once. */
   body(): Buffer {
     const c = this.chunks;
-    if (c.length === 1) return Buffer.from(c[0].buffer, c[0].byteOffset, c[0].byteLength);
+    if (c.length === 1) return c[0];
     const out = Buffer.concat(c, this.kept);
     this.chunks = [out];
     return out;
@@ -85,6 +86,8 @@ export type HeadWeird = (name: string) => void;
  * Fill `m` from a head decoded as latin1: `s` holds the start line (unless
  * `trailers`), the field lines and possibly the empty line. Lines end in LF
  * or CRLF; an unfinished last line (a head cut by a gap) is ignored.
+ * Field names of common headers come from a table of constants: building a
+ * record from freshly sliced keys costs far more than the parse itself.
  */
 export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: HeadWeird): void {
   let i = 0;
@@ -92,11 +95,12 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
   if (!trailers) {
     let nl = s.indexOf('\n');
     if (nl < 0) nl = n;
-    parseStartLine(s.slice(0, nl), m, weird);
+    parseStartLine(s, nl, m, weird);
     i = nl + 1;
   }
-  const fields: Record<string, string> = {};
-  let last = '';
+  const names: string[] = [];
+  const values: string[] = [];
+  let last = -1;
   while (i < n) {
     const nl = s.indexOf('\n', i);
     if (nl < 0) break;
@@ -107,7 +111,7 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
     if (c0 === 32 || c0 === 9) {
       // obs-fold (RFC 9112 §5.2): replace with one SP and append.
       weird('http_obs_fold');
-      if (last !== '') fields[last] += ' ' + s.slice(i, e).trim();
+      if (last >= 0) values[last] += ' ' + s.slice(i, e).trim();
       i = nl + 1;
       continue;
     }
@@ -128,10 +132,20 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
     while (vs < e && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
     let ve = e;
     while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
-    last = s.slice(i, ne).toLowerCase();
-    addField(fields, last, s.slice(vs, ve));
+    const name = knownFieldName(s, i, ne) ?? s.slice(i, ne).toLowerCase();
+    const value = s.slice(vs, ve);
+    last = names.indexOf(name);
+    if (last >= 0) {
+      values[last] += ', ' + value;
+    } else {
+      last = names.length;
+      names.push(name);
+      values.push(value);
+    }
     i = nl + 1;
   }
+  const fields: Record<string, string> = {};
+  for (let k = 0; k < names.length; k++) addField(fields, names[k], values[k]);
   if (trailers) m.trailers = fields;
   else m.headers = fields;
 }
@@ -145,41 +159,47 @@ export function addField(rec: Record<string, string>, name: string, value: strin
   else rec[name] = value;
 }
 
-function parseStartLine(raw: string, m: HttpMessage, weird: HeadWeird): void {
-  let line = raw;
-  let e = line.length;
-  while (e > 0 && (line.charCodeAt(e - 1) === 13 || line.charCodeAt(e - 1) === 32 || line.charCodeAt(e - 1) === 9)) e--;
-  if (e !== line.length) line = line.slice(0, e);
-  const sp1 = line.indexOf(' ');
+const isWs = (c: number): boolean => c === 13 || c === 32 || c === 9;
+
+/** The start line is `s[0..nl)`; its shape was checked on bytes already (classifyStartLine). */
+function parseStartLine(s: string, nl: number, m: HttpMessage, weird: HeadWeird): void {
+  let e = nl;
+  while (e > 0 && isWs(s.charCodeAt(e - 1))) e--;
+  const sp1 = s.indexOf(' ');
+  let version: string;
   if (m.isRequest) {
-    m.method = line.slice(0, sp1);
-    const sp2 = line.lastIndexOf(' ');
+    m.method = knownMethod(s, sp1) ?? s.slice(0, sp1);
+    const sp2 = s.lastIndexOf(' ', e - 1);
     if (sp2 > sp1) {
-      m.target = line.slice(sp1 + 1, sp2).trim();
-      m.version = line.slice(sp2 + 1);
+      let ts = sp1 + 1;
+      let te = sp2;
+      while (ts < te && s.charCodeAt(ts) === 32) ts++;
+      while (te > ts && s.charCodeAt(te - 1) === 32) te--;
+      m.target = s.slice(ts, te);
+      version = versionOf(s, sp2 + 1, e);
       if (m.target.includes(' ')) {
         weird('http_space_in_target');
         m.flag('violation');
       }
+    } else if (s.startsWith('HTTP/', sp1 + 1)) {
+      weird('http_request_without_target');
+      m.flag('violation');
+      version = versionOf(s, sp1 + 1, e);
     } else {
-      const rest = line.slice(sp1 + 1);
-      if (rest.startsWith('HTTP/')) {
-        weird('http_request_without_target');
-        m.flag('violation');
-        m.version = rest;
-      } else {
-        m.target = rest;
-        m.version = 'HTTP/0.9';
-      }
+      m.target = s.slice(sp1 + 1, e);
+      version = 'HTTP/0.9';
     }
   } else {
-    m.version = line.slice(0, sp1);
+    version = versionOf(s, 0, sp1);
     let p = sp1;
-    while (line.charCodeAt(p) === 32) p++;
-    m.status = Number(line.slice(p, p + 3));
-    m.reason = line.slice(p + 4).trim();
+    while (s.charCodeAt(p) === 32) p++;
+    m.status = (s.charCodeAt(p) - 48) * 100 + (s.charCodeAt(p + 1) - 48) * 10 + (s.charCodeAt(p + 2) - 48);
+    p += 3;
+    while (p < e && (s.charCodeAt(p) === 32 || s.charCodeAt(p) === 9)) p++;
+    m.reason = knownReason(s, p, e) ?? s.slice(p, e);
   }
-  if (!isStrictVersionString(m.version)) {
+  m.version = version;
+  if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0' && !isStrictVersionString(version)) {
     weird('http_bad_version');
     m.flag('violation');
   }
@@ -190,6 +210,16 @@ function isStrictVersionString(v: string): boolean {
   const a = v.charCodeAt(5);
   const b = v.charCodeAt(7);
   return a >= 48 && a <= 57 && b >= 48 && b <= 57;
+}
+
+/** `s[a..b)` as a version string; the two common ones without allocating. */
+function versionOf(s: string, a: number, b: number): string {
+  if (b - a === 8 && s.startsWith('HTTP/1.', a)) {
+    const minor = s.charCodeAt(a + 7);
+    if (minor === 49) return 'HTTP/1.1';
+    if (minor === 48) return 'HTTP/1.0';
+  }
+  return s.slice(a, b);
 }
 
 /**

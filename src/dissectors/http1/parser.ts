@@ -69,9 +69,24 @@ const HEX = new Uint8Array(256).fill(255);
 for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
 for (let i = 0; i < 6; i++) HEX[0x41 + i] = HEX[0x61 + i] = 10 + i;
 
-function latin1(arr: Uint8Array, start: number, end: number): string {
-  const b = Buffer.isBuffer(arr) ? arr : Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
-  return b.toString('latin1', start, end);
+/** Buffer#latin1Slice skips toString's argument handling; it is undocumented, so fall back if it goes. */
+type Latin1 = { latin1Slice(start: number, end: number): string };
+const HAS_LATIN1_SLICE = typeof (Buffer.prototype as unknown as Partial<Latin1>).latin1Slice === 'function';
+
+function latin1(b: Buffer, start: number, end: number): string {
+  return HAS_LATIN1_SLICE ? (b as unknown as Latin1).latin1Slice(start, end) : b.toString('latin1', start, end);
+}
+
+/** A Buffer view of the caller's bytes (no copy): Buffer#indexOf is much faster than Uint8Array#indexOf. */
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+/** A copy that outlives the caller's buffer (Buffer#slice would be a view). */
+function copyOf(u: Uint8Array, start: number, end: number): Buffer {
+  const c = Buffer.allocUnsafe(end - start);
+  c.set(u.subarray(start, end));
+  return c;
 }
 
 export class MessageParser {
@@ -82,7 +97,7 @@ export class MessageParser {
   private msg: HttpMessage | null = null;
   private sawMessage = false;
   // Head scan (also used for trailers): bytes from earlier feeds live in hbuf.
-  private hbuf: Uint8Array | null = null;
+  private hbuf: Buffer | null = null;
   private hlen = 0;
   private lineBytes = 0;
   private lineFirst = 0;
@@ -130,7 +145,7 @@ export class MessageParser {
   }
 
   feed(data: Uint8Array, ts: number): void {
-    this.run(data, 0, data.length, ts);
+    this.run(asBuffer(data), 0, data.length, ts);
   }
 
   /** Hold later bytes (after a CONNECT or Upgrade request) until `resume()` or `stop()`. */
@@ -142,7 +157,7 @@ export class MessageParser {
   resume(ts: number): void {
     if (this.st !== St.Paused) return;
     this.st = St.Start;
-    const held = this.held !== null ? this.held.slice(0, this.heldLen) : null;
+    const held = this.held !== null ? copyOf(this.held, 0, this.heldLen) : null;
     const dropped = this.heldDropped;
     this.held = null;
     this.heldLen = this.heldDropped = 0;
@@ -252,7 +267,7 @@ export class MessageParser {
     this.st = St.Done;
   }
 
-  private run(data: Uint8Array, pos: number, end: number, ts: number): void {
+  private run(data: Buffer, pos: number, end: number, ts: number): void {
     if (this.msg !== null) this.msg.lastTs = ts;
     while (pos < end) {
       switch (this.st) {
@@ -276,7 +291,7 @@ export class MessageParser {
     }
   }
 
-  private onStart(data: Uint8Array, pos: number, end: number, ts: number): number {
+  private onStart(data: Buffer, pos: number, end: number, ts: number): number {
     // RFC 9112 §2.2: empty lines before a message are ignored.
     while (pos < end && (data[pos] === CR || data[pos] === LF)) pos++;
     if (pos < end) this.begin(ts, false);
@@ -292,9 +307,9 @@ export class MessageParser {
     this.resyncing = resyncing;
   }
 
-  private onHead(data: Uint8Array, pos: number, end: number, ts: number): number {
+  private onHead(data: Buffer, pos: number, end: number, ts: number): number {
     const oldH = this.hlen;
-    let arr: Uint8Array;
+    let arr: Buffer;
     let base: number;
     let from: number;
     let to: number;
@@ -344,12 +359,12 @@ export class MessageParser {
   }
 
   /** Copy head bytes that must outlive this feed into the direction's buffer. */
-  private append(data: Uint8Array, pos: number, n: number): void {
+  private append(data: Buffer, pos: number, n: number): void {
     const need = this.hlen + n;
     let b = this.hbuf;
     if (b === null || b.length < need) {
       const size = Math.min(Math.max(need, b === null ? 1024 : b.length * 2), MAX_HEADER_BYTES + 1);
-      const nb = new Uint8Array(size);
+      const nb = Buffer.alloc(size);
       if (b !== null) nb.set(b.subarray(0, this.hlen));
       this.hbuf = b = nb;
     }
@@ -358,16 +373,16 @@ export class MessageParser {
   }
 
   /** Where the feed continues once the head buffer's bytes from `from` are re-read in the new state. */
-  private reread(arr: Uint8Array, from: number, data: Uint8Array, pos: number, appended: number, ts: number): number {
+  private reread(arr: Buffer, from: number, data: Buffer, pos: number, appended: number, ts: number): number {
     if (arr === data) return from;
-    const rest = arr.slice(from, this.hlen); // copy: hbuf is reused by what follows
+    const rest = copyOf(arr, from, this.hlen); // hbuf is reused by what follows
     this.hlen = 0;
     this.run(rest, 0, rest.length, ts);
     return pos + appended;
   }
 
-  private rejectStart(arr: Uint8Array, base: number, resumeAt: number, lineDone: boolean,
-                      data: Uint8Array, pos: number, appended: number, ts: number): number {
+  private rejectStart(arr: Buffer, base: number, resumeAt: number, lineDone: boolean,
+                      data: Buffer, pos: number, appended: number, ts: number): number {
     const m = this.msg!;
     this.msg = null;
     if (this.resyncing) {
@@ -395,7 +410,7 @@ export class MessageParser {
     return this.reread(arr, resumeAt, data, pos, appended, ts);
   }
 
-  private simpleRequest(arr: Uint8Array, base: number, stop: number, data: Uint8Array, pos: number, oldH: number, ts: number): number {
+  private simpleRequest(arr: Buffer, base: number, stop: number, data: Buffer, pos: number, oldH: number, ts: number): number {
     const m = this.msg!;
     this.weird('http_09_request');
     parseHead(latin1(arr, base, stop), m, false, this.weird);
@@ -407,7 +422,7 @@ export class MessageParser {
     return arr === data ? stop : pos + (stop - oldH);
   }
 
-  private headDone(arr: Uint8Array, base: number, stop: number, data: Uint8Array, pos: number, oldH: number, ts: number): number {
+  private headDone(arr: Buffer, base: number, stop: number, data: Buffer, pos: number, oldH: number, ts: number): number {
     const next = arr === data ? stop : pos + (stop - oldH);
     const m = this.msg!;
     const weird = this.weird;
@@ -430,7 +445,7 @@ export class MessageParser {
   }
 
   /** A limit was hit inside a head: emit what was parsed, flagged, and abandon the direction. */
-  private headLimit(name: string, arr: Uint8Array, base: number, stop: number, data: Uint8Array, end: number, ts: number): number {
+  private headLimit(name: string, arr: Buffer, base: number, stop: number, data: Buffer, end: number, ts: number): number {
     const m = this.msg!;
     this.weird(name);
     this.counters.violations++;
@@ -512,7 +527,7 @@ export class MessageParser {
     else this.st = St.BodyEof;
   }
 
-  private onLength(data: Uint8Array, pos: number, end: number, ts: number): number {
+  private onLength(data: Buffer, pos: number, end: number, ts: number): number {
     const m = this.msg!;
     const n = Math.min(end - pos, this.remaining);
     m.addBody(data, pos, n, this.maxBodyBytes);
@@ -533,7 +548,7 @@ export class MessageParser {
     this.chunkAfter = this.chunkExt = this.chunkBad = this.chunkCR = false;
   }
 
-  private onChunkSize(data: Uint8Array, pos: number, end: number, ts: number): number {
+  private onChunkSize(data: Buffer, pos: number, end: number, ts: number): number {
     while (pos < end) {
       const c = data[pos++];
       if (c === LF) return this.chunkLineDone(pos, ts);
@@ -582,7 +597,7 @@ export class MessageParser {
     return pos;
   }
 
-  private onChunkDataEnd(data: Uint8Array, pos: number): number {
+  private onChunkDataEnd(data: Buffer, pos: number): number {
     const c = data[pos];
     if (c === LF) {
       this.resetChunkLine();
@@ -604,7 +619,7 @@ export class MessageParser {
     return this.isRequest ? strictRequestPrefix(b, off, end) : httpSlashPrefix(b, off, end);
   }
 
-  private onResync(data: Uint8Array, pos: number, end: number, ts: number): number {
+  private onResync(data: Buffer, pos: number, end: number, ts: number): number {
     while (pos < end) {
       if (this.atLineStart) {
         if (this.probeLen > 0) return this.probeResync(data, pos, end, ts);
@@ -636,7 +651,7 @@ export class MessageParser {
   }
 
   /** The start of a line spans feeds: decide on probe + new bytes, then re-read the probe in the new state. */
-  private probeResync(data: Uint8Array, pos: number, end: number, ts: number): number {
+  private probeResync(data: Buffer, pos: number, end: number, ts: number): number {
     const old = this.probeLen;
     const take = Math.min(end - pos, PROBE_BYTES - old);
     const joined = new Uint8Array(old + take);
@@ -648,7 +663,7 @@ export class MessageParser {
       this.probeLen = old + take;
       return pos + take;
     }
-    const saved = joined.subarray(0, old);
+    const saved = asBuffer(joined.subarray(0, old));
     this.probeLen = 0;
     if (v === 'match') this.begin(ts, true);
     else this.atLineStart = false;
@@ -656,7 +671,7 @@ export class MessageParser {
     return pos;
   }
 
-  private onPaused(data: Uint8Array, pos: number, end: number, ts: number): number {
+  private onPaused(data: Buffer, pos: number, end: number, ts: number): number {
     const n = end - pos;
     const take = Math.min(n, MAX_PAUSED_BYTES - this.heldLen);
     if (take > 0) {

@@ -21,7 +21,7 @@ const SERVER_START_TIMEOUT_MS = 10_000;
 
 export const GOLDEN_NOTE =
   'Recorded by src/lab/golden.test.ts in network namespaces (curl, dig, Node http + dns.Resolver against a Node HTTP server and dnsmasq). ' +
-  'Expectations come from the clients. Regenerate as root: npx tsc -p . && PODTAP_REGEN_GOLDEN=1 node scripts/run-tests.mjs lab/golden';
+  'Expectations come from the clients. Regenerate as root: scripts/lab-regen-golden.sh (PODTAP_REGEN_GOLDEN=1 node scripts/run-tests.mjs lab/golden.test)';
 
 /** Why the golden recording cannot run here, or undefined. */
 export function goldenSkipReason(): string | undefined {
