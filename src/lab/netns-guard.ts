@@ -52,6 +52,7 @@ function probe(): string | null {
 const liveLabs = new Set<TrackedLab>();
 let labCounter = 0;
 let handlersInstalled = false;
+
 function onExit(): void {
   for (const lab of liveLabs) lab.teardownSync();
 }

@@ -20,9 +20,8 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { NS_PREFIX, netnsSkipReason, nextLabNumber, removeStaleNamespaces, trackLab, untrackLab } from './netns-guard.js';
 import { run, runSync, type RunOptions, type RunResult } from './proc.js';
 
-export { canCreateNetns, netnsSkipReason, removeStaleNamespaces } from './netns-guard.js';
+export { canCreateNetns, netnsSkipReason, NS_PREFIX, removeStaleNamespaces } from './netns-guard.js';
 
-export { NS_PREFIX } from './netns-guard.js';
 /** Node addresses are 10.231.1.<i+1>/24; any extra address must stay in this /16. */
 export const LAB_NET_PREFIX = '10.231.';
 export const LAB_SUBNET_BITS = 24;

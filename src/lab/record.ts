@@ -94,6 +94,7 @@ export function parseTcpdumpStats(stderr: string): CaptureStats {
 export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   if (which('tcpdump') === undefined) throw new CaptureError('tcpdump is not installed');
   if (opts.lab === undefined && opts.iface !== 'lo') throw new CaptureError('outside a lab, capture on loopback only');
+  if (opts.lab !== undefined && opts.where === undefined) throw new CaptureError('a lab capture needs `where` (a node role or the hub)');
   const immediate = opts.immediate ?? true;
   // -Z root: keep root so tcpdump can write where we ask; -U: flush per packet;
   // -s 0: whole packets; -n: no name lookups (no DNS traffic of our own).
@@ -101,7 +102,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   if (opts.filter) args.push(opts.filter);
   let child: ChildProcess;
   if (opts.lab) {
-    child = opts.lab.spawn(opts.where ?? '', 'tcpdump', args, { cpu: opts.cpu, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = opts.lab.spawn(opts.where as string, 'tcpdump', args, { cpu: opts.cpu, stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
     const pin = opts.cpu === undefined ? [] : ['-c', opts.cpu];
     child = opts.cpu === undefined

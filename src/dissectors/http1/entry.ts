@@ -16,18 +16,17 @@ export const MAX_QUERY_PARAMS = 256;
 export interface Exchange {
   request: HttpMessage | null;
   response: HttpMessage | null;
-  /** 1xx statuses seen before the final response. */
-  informational: number[];
+  /** 1xx statuses seen before the final response, or null. */
+  informational: number[] | null;
   /** Flags of the pairing itself ('no-request', 'no-response', 'upgrade', 'tunnel'). */
   flags: EntryFlag[];
 }
 
 export function buildHttpEntry(ctx: ConnectionContext, ex: Exchange): HttpEntry {
-  const flags: EntryFlag[] = [];
+  const flags = ex.flags; // the exchange's array becomes the entry's
   const add = (fs: readonly EntryFlag[]): void => {
     for (const f of fs) if (!flags.includes(f)) flags.push(f);
   };
-  add(ex.flags);
   const decode = ctx.options.decodeBodies;
   const req = ex.request;
   const res = ex.response;
@@ -58,7 +57,7 @@ export function buildHttpEntry(ctx: ConnectionContext, ex: Exchange): HttpEntry 
       body: bodyOf(res, decode, flags),
     };
     if (res.trailers !== null && hasKeys(res.trailers)) response.trailers = res.trailers;
-    if (ex.informational.length > 0) response.informational = ex.informational;
+    if (ex.informational !== null) response.informational = ex.informational;
   }
   const start = req !== null ? req.firstTs : res !== null ? res.firstTs : 0;
   return {

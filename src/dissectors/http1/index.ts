@@ -77,7 +77,7 @@ export class Http1Dissector implements StreamDissector {
   }
 
   private requestHead(m: HttpMessage): void {
-    const ex: Pending = { request: m, response: null, informational: [], flags: [], requestDone: false, responseDone: false };
+    const ex: Pending = { request: m, response: null, informational: null, flags: [], requestDone: false, responseDone: false };
     this.current = ex;
     this.queue.push(ex);
     if (this.queue.length > MAX_PENDING_EXCHANGES) {
@@ -111,12 +111,12 @@ export class Http1Dissector implements StreamDissector {
     this.sawResponse = true;
     const ex = this.awaiting();
     if (m.status >= 100 && m.status < 200 && m.status !== 101) {
-      if (ex !== null) ex.informational.push(m.status);
+      if (ex !== null) (ex.informational ??= []).push(m.status);
       else this.ctx.weird('http_unsolicited_1xx');
       return;
     }
     if (ex === null) {
-      this.queue.push({ request: null, response: m, informational: [], flags: ['no-request'], requestDone: true, responseDone: false });
+      this.queue.push({ request: null, response: m, informational: null, flags: ['no-request'], requestDone: true, responseDone: false });
       return;
     }
     ex.response = m;

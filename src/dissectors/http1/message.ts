@@ -6,6 +6,8 @@
 import type { EntryFlag } from '../../entries/types.js';
 import { knownFieldName, knownMethod, knownReason } from './names.js';
 
+const NO_FLAGS: readonly EntryFlag[] = Object.freeze([]);
+
 export class HttpMessage {
   method = '';
   /** Request-target as sent ('' when the request line had none). */
@@ -19,7 +21,8 @@ export class HttpMessage {
   /** Bytes of the start line and header fields, with the empty line that ends them. */
   headersSize = 0;
   trailers: Record<string, string> | null = null;
-  flags: EntryFlag[] = [];
+  /** Anomalies of this message; a shared empty array until the first one (most messages have none). */
+  flags: readonly EntryFlag[] = NO_FLAGS;
   /** Capture time of the first and of the last byte seen of this message. */
   firstTs: number;
   lastTs: number;
@@ -42,11 +45,12 @@ export class HttpMessage {
   }
 
   flag(f: EntryFlag): void {
-    if (!this.flags.includes(f)) this.flags.push(f);
+    if (this.flags === NO_FLAGS) this.flags = [f];
+    else if (!this.flags.includes(f)) (this.flags as EntryFlag[]).push(f);
   }
 
   /** Count `n` body bytes at `data[off..]`, keeping a copy of those under `cap`. */
-  addBody(data: Uint8Array, off: number, n: number, cap: number): void {
+  addBody(data: Buffer, off: number, n: number, cap: number): void {
     this.bodySize += n;
     const room = cap - this.kept;
     if (n > room) this.overCap = true;
@@ -54,7 +58,7 @@ export class HttpMessage {
     const take = n < room ? n : room;
     // Copy (not Buffer#slice, which is a view): the caller's buffer is reused.
     const copy = Buffer.allocUnsafe(take);
-    copy.set(take === data.length ? data : data.subarray(off, off + take));
+    data.copy(copy, 0, off, off + take);
     this.chunks.push(copy);
     this.kept += take;
   }
@@ -98,9 +102,8 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
     parseStartLine(s, nl, m, weird);
     i = nl + 1;
   }
-  const names: string[] = [];
-  const values: string[] = [];
-  let last = -1;
+  const fields: Record<string, string> = trailers ? {} : m.headers;
+  let last = '';
   while (i < n) {
     const nl = s.indexOf('\n', i);
     if (nl < 0) break;
@@ -111,7 +114,7 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
     if (c0 === 32 || c0 === 9) {
       // obs-fold (RFC 9112 §5.2): replace with one SP and append.
       weird('http_obs_fold');
-      if (last >= 0) values[last] += ' ' + s.slice(i, e).trim();
+      if (last !== '') fields[last] += ' ' + s.slice(i, e).trim();
       i = nl + 1;
       continue;
     }
@@ -132,22 +135,11 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
     while (vs < e && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
     let ve = e;
     while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
-    const name = knownFieldName(s, i, ne) ?? s.slice(i, ne).toLowerCase();
-    const value = s.slice(vs, ve);
-    last = names.indexOf(name);
-    if (last >= 0) {
-      values[last] += ', ' + value;
-    } else {
-      last = names.length;
-      names.push(name);
-      values.push(value);
-    }
+    last = knownFieldName(s, i, ne) ?? s.slice(i, ne).toLowerCase();
+    addField(fields, last, s.slice(vs, ve));
     i = nl + 1;
   }
-  const fields: Record<string, string> = {};
-  for (let k = 0; k < names.length; k++) addField(fields, names[k], values[k]);
   if (trailers) m.trailers = fields;
-  else m.headers = fields;
 }
 
 /** Add a field, joining repeats with ", " (RFC 9110 §5.3). */

@@ -65,6 +65,10 @@ export interface ParserCounters {
 
 const enum St { Start, Head, BodyLength, BodyEof, ChunkSize, ChunkData, ChunkDataEnd, Resync, Paused, Done }
 
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** A head shorter than this cannot hold more than MAX_HEADERS field lines (each line is 2 bytes at least). */
+const MIN_BYTES_FOR_HEADER_LIMIT = 2 * (MAX_HEADERS + 2);
+
 const HEX = new Uint8Array(256).fill(255);
 for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
 for (let i = 0; i < 6; i++) HEX[0x41 + i] = HEX[0x61 + i] = 10 + i;
@@ -309,6 +313,10 @@ export class MessageParser {
 
   private onHead(data: Buffer, pos: number, end: number, ts: number): number {
     const oldH = this.hlen;
+    if (oldH === 0 && !this.trailerMode) {
+      const next = this.wholeHead(data, pos, ts);
+      if (next >= 0) return next;
+    }
     let arr: Buffer;
     let base: number;
     let from: number;
@@ -356,6 +364,38 @@ export class MessageParser {
     if (to - base > MAX_HEADER_BYTES) return this.headLimit('http_header_bytes_limit', arr, base, base + MAX_HEADER_BYTES + 1, data, end, ts);
     if (arr === data) this.append(data, pos, end - pos);
     return end;
+  }
+
+  /**
+   * Fast path for a head that starts at `pos` and ends in this feed with a
+   * CRLF CRLF (nearly every head): one native search, one decode, no per-line
+   * scan over bytes. Returns -1 to leave anything unusual to the general scan
+   * (bare LF endings, HTTP/0.9, bad start lines, limits), which gives the same
+   * result for it whatever the split.
+   */
+  private wholeHead(data: Buffer, pos: number, ts: number): number {
+    const e4 = data.indexOf(CRLFCRLF, pos);
+    if (e4 < 0 || e4 + 4 - pos > MAX_HEADER_BYTES) return -1;
+    const v = !this.isRequest ? httpSlashPrefix(data, pos, e4)
+      : this.resyncing ? strictRequestPrefix(data, pos, e4) : lenientRequestPrefix(data, pos, e4);
+    if (v !== 'match') return -1;
+    const s = latin1(data, pos, e4 + 4);
+    // A bare-LF ending may come before the CRLF CRLF we found.
+    const a = s.indexOf('\n\r\n');
+    const b = s.indexOf('\n\n');
+    const len = b >= 0 && b < a ? b + 2 : a + 3;
+    const lf1 = s.indexOf('\n');
+    if (classifyStartLine(data, pos, pos + lf1, this.isRequest, this.resyncing) !== LineKind.Ok) return -1;
+    if (len >= MIN_BYTES_FOR_HEADER_LIMIT) {
+      let lines = 0;
+      for (let i = s.indexOf('\n'); i >= 0 && i < len - 1; i = s.indexOf('\n', i + 1)) lines++;
+      if (lines > MAX_HEADERS + 1) return -1;
+    }
+    const m = this.msg!;
+    m.headersSize = len;
+    parseHead(s, m, false, this.weird);
+    this.headParsed(m, ts);
+    return pos + len;
   }
 
   /** Copy head bytes that must outlive this feed into the direction's buffer. */
@@ -434,14 +474,19 @@ export class MessageParser {
     }
     m.headersSize = stop - base;
     parseHead(latin1(arr, base, stop), m, false, weird);
+    this.headParsed(m, ts);
+    return next;
+  }
+
+  private headParsed(m: HttpMessage, ts: number): void {
+    this.hlen = 0;
     if (this.resyncing) {
       this.resyncing = false;
       this.counters.resyncs++;
-      weird('http_resync');
+      this.weird('http_resync');
     }
     this.hooks.head(m);
     if (this.msg === m && this.st === St.Head) this.startBody(m, ts);
-    return next;
   }
 
   /** A limit was hit inside a head: emit what was parsed, flagged, and abandon the direction. */
