@@ -44,13 +44,19 @@ function toySpecs(logs: Log[]): DissectorSpec[] {
   ];
 }
 
-function run(frames: Buffer[], opts: { linkType?: number; options?: ConstructorParameters<typeof Pipeline>[1]; ts?: (i: number) => number } = {}) {
+function run(frames: Buffer[], opts: { linkType?: number; options?: ConstructorParameters<typeof Pipeline>[1]; ts?: (i: number) => number; reuse?: boolean } = {}) {
   const logs: Log[] = [];
   const p = new Pipeline(() => {}, opts.options, new DissectorRegistry(toySpecs(logs)));
+  const scratch = Buffer.alloc(65536);
   const rec: PacketRecord = { ts: 0, linkType: opts.linkType ?? LinkType.ETHERNET, iface: 0, data: new Uint8Array(0), origLength: 0 };
   frames.forEach((f, i) => {
     rec.ts = opts.ts ? opts.ts(i) : 1_700_000_000_000 + i;
-    rec.data = f;
+    if (opts.reuse) {
+      // Like a capture reader: every record lands in one buffer that the next record overwrites.
+      scratch.fill(0xee);
+      f.copy(scratch);
+      rec.data = scratch.subarray(0, f.length);
+    } else rec.data = f;
     rec.origLength = f.length;
     p.packet(rec);
   });
@@ -206,4 +212,12 @@ test('garbage frames never throw and are counted', () => {
   }
   const { stats } = run(frames);
   assert.equal(stats.packets, 3000);
+});
+
+test('bytes kept during detection are copies, not views of the reused capture buffer', () => {
+  const frames = tcpConversation({ client: '10.0.0.1', server: '10.0.0.2', cport: 40000, sport: 7777, mss: 2,
+    exchanges: [['REQ one', 'RES one']] });
+  const { logs } = run(frames, { reuse: true });
+  const text = logs[0].events.filter((e) => e.startsWith('C:') && !e.includes('end')).map((e) => e.slice(2)).join('');
+  assert.equal(text, 'REQ one');
 });

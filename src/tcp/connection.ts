@@ -116,7 +116,7 @@ export class TcpConnection extends Flow implements StreamOutput {
   private keep(dir: Dir, view: Uint8Array, ts: number): void {
     const room = DETECT_MAX_BYTES - this.keptBytes[dir];
     if (room <= 0) return;
-    const data = view.slice(0, room); // copy: the capture buffer is reused
+    const data = Uint8Array.prototype.slice.call(view, 0, room); // copy (Buffer#slice would be a view): the capture buffer is reused
     this.kept.push({ dir, data, ts });
     this.keptBytes[dir] += data.length;
   }

@@ -1,4 +1,4 @@
-// Hand-written, not llhttp or regexes: bytes arrive in any split, with gaps and garbage, and a head must cost one indexOf per line plus one latin1 decode.
+// Hand-written, not llhttp or regexes: bytes arrive in any split, with gaps and garbage, and a whole head should cost one native search and one latin1 decode.
 /**
  * Incremental HTTP/1.x message parser for one direction of a connection.
  * Requests and responses share the machine; they differ in the start line,
@@ -17,13 +17,17 @@
  *      next line that plainly starts a message, scanning only new bytes.
  *   4. `end(ts)` — the direction closed: a close-delimited body ends here,
  *      anything else in progress is emitted flagged 'truncated'.
- *   5. A limit hit (head size, field count, chunk line) or unrecoverable
+ *   5. Heads: when a head starts and ends (CRLF CRLF) within one feed it is
+ *      found with one Buffer#indexOf and decoded once (`wholeHead`); anything
+ *      else goes through the line-by-line scan, which gives the same result.
+ *   6. A limit hit (head size, field count, chunk line) or unrecoverable
  *      framing (bad Content-Length, unknown final transfer coding on a
  *      request) flags 'violation', reports a weird, and abandons the
  *      direction: later bytes are ignored and counted, never re-parsed.
  * Nothing here throws on traffic.
  */
 import type { DetectResult } from '../types.js';
+import { ChunkLine, ChunkLineResult } from './chunk-line.js';
 import { HttpMessage, isChunkedFinal, parseContentLength, parseHead } from './message.js';
 import {
   CR, LF, LineKind, MAX_METHOD_BYTES, SP,
@@ -34,8 +38,6 @@ import {
 export const MAX_HEADER_BYTES = 64 * 1024;
 /** Header (or trailer) field lines per message. */
 export const MAX_HEADERS = 256;
-/** A chunk-size line with its extensions. */
-export const MAX_CHUNK_LINE_BYTES = 4 * 1024;
 /** Bytes scanned for a plausible start line before a direction is given up. */
 export const MAX_RESYNC_SCAN_BYTES = 16 * 1024 * 1024;
 /** Bytes held after a CONNECT or Upgrade request until the response decides what they are. */
@@ -68,10 +70,6 @@ const enum St { Start, Head, BodyLength, BodyEof, ChunkSize, ChunkData, ChunkDat
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** A head shorter than this cannot hold more than MAX_HEADERS field lines (each line is 2 bytes at least). */
 const MIN_BYTES_FOR_HEADER_LIMIT = 2 * (MAX_HEADERS + 2);
-
-const HEX = new Uint8Array(256).fill(255);
-for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
-for (let i = 0; i < 6; i++) HEX[0x41 + i] = HEX[0x61 + i] = 10 + i;
 
 /** Buffer#latin1Slice skips toString's argument handling; it is undocumented, so fall back if it goes. */
 type Latin1 = { latin1Slice(start: number, end: number): string };
@@ -112,11 +110,8 @@ export class MessageParser {
   private resyncing = false;
   // Bodies: bytes left of a Content-Length body or of a chunk.
   private remaining = 0;
-  private chunkDigits = 0;
-  private chunkAfter = false;
-  private chunkExt = false;
-  private chunkBad = false;
-  private chunkLine = 0;
+  private readonly chunkLine = new ChunkLine();
+  /** A CR was seen where the CRLF after chunk data belongs. */
   private chunkCR = false;
   // Resync.
   private atLineStart = false;
@@ -194,7 +189,7 @@ export class MessageParser {
           this.hlen = 0;
           this.st = St.Start;
         } else {
-          this.partialHead('gap', ts);
+          this.partialHead('gap');
           if (this.st === St.Head) this.st = St.Start;
         }
         this.toResync();
@@ -242,7 +237,7 @@ export class MessageParser {
     const m = this.msg;
     switch (this.st) {
       case St.BodyEof:
-        this.finish(ts);
+        this.finish(m!.lastTs); // the last byte, not the FIN, ends the message
         break;
       case St.BodyLength:
       case St.ChunkSize:
@@ -250,14 +245,14 @@ export class MessageParser {
       case St.ChunkDataEnd:
         this.weird('http_truncated_body');
         m!.flag('truncated');
-        this.finish(ts);
+        this.finish(m!.lastTs);
         break;
       case St.Head:
         if (this.trailerMode) {
           m!.flag('truncated');
-          this.finish(ts);
+          this.finish(m!.lastTs);
         } else if (!this.resyncing) {
-          this.partialHead('truncated', ts);
+          this.partialHead('truncated');
         }
         break;
       case St.Paused:
@@ -508,7 +503,7 @@ export class MessageParser {
   }
 
   /** Emit a message whose head was cut (gap or end of stream) if its start line is whole. */
-  private partialHead(flag: 'gap' | 'truncated', ts: number): void {
+  private partialHead(flag: 'gap' | 'truncated'): void {
     const m = this.msg!;
     const len = this.hlen;
     this.hlen = 0;
@@ -521,7 +516,7 @@ export class MessageParser {
     m.headersSize = len;
     parseHead(latin1(this.hbuf!, 0, len), m, false, this.weird);
     this.hooks.head(m);
-    if (this.msg === m) this.finish(ts);
+    if (this.msg === m) this.finish(m.lastTs);
   }
 
   /** Body framing, RFC 9112 §6.3. */
@@ -589,54 +584,42 @@ export class MessageParser {
   }
 
   private resetChunkLine(): void {
-    this.remaining = this.chunkDigits = this.chunkLine = 0;
-    this.chunkAfter = this.chunkExt = this.chunkBad = this.chunkCR = false;
+    this.chunkLine.reset();
+    this.remaining = 0;
+    this.chunkCR = false;
   }
 
   private onChunkSize(data: Buffer, pos: number, end: number, ts: number): number {
-    while (pos < end) {
-      const c = data[pos++];
-      if (c === LF) return this.chunkLineDone(pos, ts);
-      if (++this.chunkLine > MAX_CHUNK_LINE_BYTES) {
-        this.weird('http_chunk_line_limit');
-        this.counters.violations++;
-        this.msg!.flag('violation');
-        this.finish(ts);
-        this.abandon('http_chunk_line_limit');
-        return end;
-      }
-      if (this.chunkExt) continue;
-      const h = HEX[c];
-      if (h !== 255 && !this.chunkAfter) {
-        // More than 13 hex digits would exceed 2^53: no real chunk is that large.
-        if (++this.chunkDigits > 13) this.chunkBad = this.chunkExt = true;
-        else this.remaining = this.remaining * 16 + h;
-      } else if (c === 0x3b) {
-        this.chunkExt = true; // chunk extensions are skipped
-      } else if (c === SP || c === 0x09 || c === CR) {
-        this.chunkAfter = true;
-      } else {
-        this.chunkBad = this.chunkExt = true;
-      }
+    const line = this.chunkLine;
+    const r = line.push(data, pos, end);
+    if (r === ChunkLineResult.Done) return this.chunkLineDone(line.next, ts);
+    if (r === ChunkLineResult.TooLong) {
+      this.weird('http_chunk_line_limit');
+      this.counters.violations++;
+      this.msg!.flag('violation');
+      this.finish(ts);
+      this.abandon('http_chunk_line_limit');
+      return end;
     }
     return end;
   }
 
   private chunkLineDone(pos: number, ts: number): number {
     const m = this.msg!;
-    if (this.chunkBad || this.chunkDigits === 0) {
+    if (!this.chunkLine.valid) {
       this.weird('http_bad_chunk_size');
       this.counters.violations++;
       m.flag('violation');
       this.finish(ts);
       this.toResync();
-    } else if (this.remaining === 0) {
+    } else if (this.chunkLine.size === 0) {
       // Last chunk: a trailer section follows, ended by an empty line.
       this.st = St.Head;
       this.trailerMode = true;
       this.hlen = this.lineBytes = this.lines = 0;
       this.prefix = 'match';
     } else {
+      this.remaining = this.chunkLine.size;
       this.st = St.ChunkData;
     }
     return pos;

@@ -107,8 +107,3 @@ export function run(steps: Step[], split: Splitter = whole, options: Partial<Dis
   if (close) d.close(ts);
   return { ctx, d };
 }
-
-/** The parts of entries that must not depend on how bytes were split. */
-export function summary(entries: HttpEntry[]): unknown[] {
-  return entries.map((e) => ({ ...e, timestamp: 0, elapsedTime: 0 }));
-}
