@@ -114,11 +114,24 @@ export interface DnsRecord {
   data: string;
 }
 
+/** EDNS(0) from the OPT pseudo-record (kept out of the record sections). */
+export interface DnsEdns {
+  udpPayloadSize: number;
+  version: number;
+  dnssecOk: boolean;
+  /** Option codes and lengths (e.g. 10 = COOKIE, 8 = client subnet). */
+  options: Array<{ code: number; length: number }>;
+}
+
 export interface DnsRequest {
   id: number;
   opcode: string;
   recursionDesired: boolean;
+  /** AD and CD bits (RFC 4035). */
+  authenticData: boolean;
+  checkingDisabled: boolean;
   questions: DnsQuestion[];
+  edns: DnsEdns | null;
 }
 
 export interface DnsResponse {
@@ -128,11 +141,14 @@ export interface DnsResponse {
   authoritative: boolean;
   truncated: boolean;
   recursionAvailable: boolean;
+  authenticData: boolean;
+  checkingDisabled: boolean;
   answers: DnsRecord[];
   authorities: DnsRecord[];
   additionals: DnsRecord[];
   /** Question section echoed by the server. */
   questions: DnsQuestion[];
+  edns: DnsEdns | null;
 }
 
 export interface DnsEntry extends EntryBase {

@@ -66,9 +66,9 @@ export function dnsA(): DnsEntry {
     id: 'u1-0', protocol: 'dns', transport: 'udp', timestamp: T0 + 2000, elapsedTime: 1.25,
     src: { ip: '10.244.1.15', port: 41000 }, dst: { ip: '10.96.0.10', port: 53 },
     connectionId: 'u1', flags: [],
-    request: { id: 4660, opcode: 'QUERY', recursionDesired: true, questions: [{ name: 'example.com', type: 'A', class: 'IN' }] },
+    request: { id: 4660, opcode: 'QUERY', recursionDesired: true, authenticData: false, checkingDisabled: false, edns: null, questions: [{ name: 'example.com', type: 'A', class: 'IN' }] },
     response: {
-      id: 4660, rcode: 0, rcodeName: 'NOERROR', authoritative: false, truncated: false, recursionAvailable: true,
+      id: 4660, rcode: 0, rcodeName: 'NOERROR', authoritative: false, truncated: false, recursionAvailable: true, authenticData: false, checkingDisabled: false, edns: null,
       answers: [
         { name: 'example.com', type: 'A', class: 'IN', ttl: 300, data: '93.184.216.34' },
         { name: 'example.com', type: 'A', class: 'IN', ttl: 300, data: '93.184.216.35' },

@@ -3,10 +3,10 @@
  * Names and data come from the parser as they are; numeric type, class,
  * opcode and rcode are named here.
  */
-import type { DnsEntry, DnsQuestion, DnsRecord, DnsRequest, DnsResponse, EntryFlag } from '../../entries/types.js';
+import type { DnsEdns, DnsEntry, DnsQuestion, DnsRecord, DnsRequest, DnsResponse, EntryFlag } from '../../entries/types.js';
 import type { ConnectionContext } from '../types.js';
 import { className, opcodeName, rcodeName, typeName } from './codes.js';
-import type { DnsMessage, WireQuestion, WireRecord } from './parser.js';
+import type { DnsMessage, Edns, WireQuestion, WireRecord } from './parser.js';
 
 /** A query or response as kept for pairing: entry-ready, no bytes. */
 export interface SeenRequest {
@@ -32,12 +32,20 @@ function record(r: WireRecord): DnsRecord {
   return { name: r.name, type: typeName(r.type), class: className(r.class), ttl: r.ttl, data: r.data };
 }
 
+function edns(e: Edns | null): DnsEdns | null {
+  if (e === null) return null;
+  return { udpPayloadSize: e.udpPayloadSize, version: e.version, dnssecOk: e.dnssecOk, options: e.options.map((o) => ({ code: o.code, length: o.length })) };
+}
+
 export function toDnsRequest(m: DnsMessage): DnsRequest {
   return {
     id: m.header.id,
     opcode: opcodeName(m.header.opcode),
     recursionDesired: m.header.rd,
+    authenticData: m.header.ad,
+    checkingDisabled: m.header.cd,
     questions: m.questions.map(question),
+    edns: edns(m.edns),
   };
 }
 
@@ -49,10 +57,13 @@ export function toDnsResponse(m: DnsMessage): DnsResponse {
     authoritative: m.header.aa,
     truncated: m.header.tc,
     recursionAvailable: m.header.ra,
+    authenticData: m.header.ad,
+    checkingDisabled: m.header.cd,
     answers: m.answers.map(record),
     authorities: m.authorities.map(record),
     additionals: m.additionals.map(record),
     questions: m.questions.map(question),
+    edns: edns(m.edns),
   };
 }
 

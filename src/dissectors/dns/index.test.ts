@@ -35,7 +35,8 @@ test('UDP: a query and its response make one entry', () => {
   assert.deepEqual(e.dst, ctx.server);
   assert.deepEqual(e.flags, []);
   assert.deepEqual(e.request, {
-    id: 22836, opcode: 'QUERY', recursionDesired: true, questions: [{ name: 'www.tcpdump.org', type: 'A', class: 'IN' }],
+    id: 22836, opcode: 'QUERY', recursionDesired: true, authenticData: true, checkingDisabled: false,
+    edns: { udpPayloadSize: 4096, version: 0, dnssecOk: false, options: [{ code: 10, length: 8 }] }, questions: [{ name: 'www.tcpdump.org', type: 'A', class: 'IN' }],
   });
   const r = e.response!;
   assert.equal(r.id, 22836);

@@ -1,4 +1,4 @@
-// Hand-written, not llhttp or regexes: bytes arrive in any split, with gaps and garbage, and a whole head should cost one native search and one latin1 decode.
+// Hand-written, not llhttp or regexes: bytes arrive in any split, with gaps and garbage, and a whole head should cost one byte scan and one latin1 decode.
 /**
  * Incremental HTTP/1.x message parser for one direction of a connection.
  * Requests and responses share the machine; they differ in the start line,
@@ -17,9 +17,10 @@
  *      next line that plainly starts a message, scanning only new bytes.
  *   4. `end(ts)` — the direction closed: a close-delimited body ends here,
  *      anything else in progress is emitted flagged 'truncated'.
- *   5. Heads: when a head starts and ends (CRLF CRLF) within one feed it is
- *      found with one Buffer#indexOf and decoded once (`wholeHead`); anything
- *      else goes through the line-by-line scan, which gives the same result.
+ *   5. Heads: when a head starts and ends (its empty line) within one feed it
+ *      is found with one byte loop and decoded once from the caller's view, no
+ *      copy (`wholeHead`); anything else goes through the line-by-line scan,
+ *      which gives the same result.
  *   6. A limit hit (head size, field count, chunk line) or unrecoverable
  *      framing (bad Content-Length, unknown final transfer coding on a
  *      request) flags 'violation', reports a weird, and abandons the
@@ -67,9 +68,6 @@ export interface ParserCounters {
 
 const enum St { Start, Head, BodyLength, BodyEof, ChunkSize, ChunkData, ChunkDataEnd, Resync, Paused, Done }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-/** A head shorter than this cannot hold more than MAX_HEADERS field lines (each line is 2 bytes at least). */
-const MIN_BYTES_FOR_HEADER_LIMIT = 2 * (MAX_HEADERS + 2);
 
 /** Buffer#latin1Slice skips toString's argument handling; it is undocumented, so fall back if it goes. */
 type Latin1 = { latin1Slice(start: number, end: number): string };
@@ -309,7 +307,7 @@ export class MessageParser {
   private onHead(data: Buffer, pos: number, end: number, ts: number): number {
     const oldH = this.hlen;
     if (oldH === 0 && !this.trailerMode) {
-      const next = this.wholeHead(data, pos, ts);
+      const next = this.wholeHead(data, pos, end, ts);
       if (next >= 0) return next;
     }
     let arr: Buffer;
@@ -362,35 +360,43 @@ export class MessageParser {
   }
 
   /**
-   * Fast path for a head that starts at `pos` and ends in this feed with a
-   * CRLF CRLF (nearly every head): one native search, one decode, no per-line
-   * scan over bytes. Returns -1 to leave anything unusual to the general scan
-   * (bare LF endings, HTTP/0.9, bad start lines, limits), which gives the same
-   * result for it whatever the split.
+   * Fast path for a head that starts at `pos` and ends in this feed (nearly
+   * every head): one byte loop finds the first empty line (LF LF or LF CR LF,
+   * so bare-LF endings too) and counts lines on the way, then one decode, no
+   * per-line scan over bytes. A byte loop beats Buffer#indexOf on heads of a
+   * few hundred bytes (no native call) and stops at the head's end instead of
+   * searching the body. Returns -1 to leave anything unusual to the general
+   * scan (HTTP/0.9, bad start lines, limits, a head that does not end here),
+   * which gives the same result for it whatever the split.
    */
-  private wholeHead(data: Buffer, pos: number, ts: number): number {
-    const e4 = data.indexOf(CRLFCRLF, pos);
-    if (e4 < 0 || e4 + 4 - pos > MAX_HEADER_BYTES) return -1;
-    const v = !this.isRequest ? httpSlashPrefix(data, pos, e4)
-      : this.resyncing ? strictRequestPrefix(data, pos, e4) : lenientRequestPrefix(data, pos, e4);
-    if (v !== 'match') return -1;
-    const s = latin1(data, pos, e4 + 4);
-    // A bare-LF ending may come before the CRLF CRLF we found.
-    const a = s.indexOf('\n\r\n');
-    const b = s.indexOf('\n\n');
-    const len = b >= 0 && b < a ? b + 2 : a + 3;
-    const lf1 = s.indexOf('\n');
-    if (classifyStartLine(data, pos, pos + lf1, this.isRequest, this.resyncing) !== LineKind.Ok) return -1;
-    if (len >= MIN_BYTES_FOR_HEADER_LIMIT) {
-      let lines = 0;
-      for (let i = s.indexOf('\n'); i >= 0 && i < len - 1; i = s.indexOf('\n', i + 1)) lines++;
-      if (lines > MAX_HEADERS + 1) return -1;
+  private wholeHead(data: Buffer, pos: number, end: number, ts: number): number {
+    const lim = end - pos > MAX_HEADER_BYTES ? pos + MAX_HEADER_BYTES : end;
+    let lf1 = -1;
+    let lines = 0;
+    let stop = -1;
+    for (let i = pos; i < lim; i++) {
+      if (data[i] !== LF) continue;
+      if (lf1 < 0) lf1 = i;
+      lines++;
+      if (i + 1 < lim && data[i + 1] === LF) {
+        stop = i + 2;
+        break;
+      }
+      if (i + 2 < lim && data[i + 1] === CR && data[i + 2] === LF) {
+        stop = i + 3;
+        break;
+      }
     }
+    if (stop < 0 || lines > MAX_HEADERS + 1) return -1;
+    const v = !this.isRequest ? httpSlashPrefix(data, pos, stop)
+      : this.resyncing ? strictRequestPrefix(data, pos, stop) : lenientRequestPrefix(data, pos, stop);
+    if (v !== 'match') return -1;
+    if (classifyStartLine(data, pos, lf1, this.isRequest, this.resyncing) !== LineKind.Ok) return -1;
     const m = this.msg!;
-    m.headersSize = len;
-    parseHead(s, m, false, this.weird);
+    m.headersSize = stop - pos;
+    parseHead(latin1(data, pos, stop), m, false, this.weird);
     this.headParsed(m, ts);
-    return pos + len;
+    return stop;
   }
 
   /** Copy head bytes that must outlive this feed into the direction's buffer. */

@@ -31,9 +31,9 @@ function httpEntry(): HttpEntry {
 function dnsEntry(): DnsEntry {
   return {
     ...base, transport: 'udp', id: 'u1-1', protocol: 'dns', timestamp: 2, src: { ip: '10.231.1.2', port: 5353 }, dst: { ip: '10.231.1.1', port: 53 },
-    request: { id: 7, opcode: 'QUERY', recursionDesired: true, questions: [{ name: 'lab.test.', type: 'TXT', class: 'IN' }] },
+    request: { id: 7, opcode: 'QUERY', recursionDesired: true, authenticData: false, checkingDisabled: false, edns: null, questions: [{ name: 'lab.test.', type: 'TXT', class: 'IN' }] },
     response: {
-      id: 7, rcode: 0, rcodeName: 'NOERROR', authoritative: true, truncated: false, recursionAvailable: false, authorities: [], additionals: [],
+      id: 7, rcode: 0, rcodeName: 'NOERROR', authoritative: true, truncated: false, recursionAvailable: false, authenticData: false, checkingDisabled: false, edns: null, authorities: [], additionals: [],
       questions: [{ name: 'lab.test', type: 'TXT', class: 'IN' }],
       answers: [{ name: 'lab.test', type: 'TXT', class: 'IN', ttl: 300, data: '"v=spf1 -all"' }],
     },
