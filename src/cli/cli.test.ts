@@ -101,9 +101,13 @@ test('an empty file', () => {
 test('a truncated last record: error, or counted with --tolerate-truncation', () => {
   const f = join(tmp, 'trunc.pcap');
   writeFileSync(f, good.subarray(0, good.length - 10));
-  assertOneLineError(podtap('read', f), /truncated/);
+  const broken = podtap('read', f, '--format', 'jsonl');
+  assertOneLineError(broken, /truncated/);
+  // Nothing before the break is lost: the exchange is still written.
+  assert.equal(broken.out.trim().split('\n').length, 1);
   const r = podtap('read', f, '--tolerate-truncation', '--format', 'jsonl');
   assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.trim().split('\n').length, 1);
 });
 
 test('a corrupt record length', () => {

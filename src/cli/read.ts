@@ -7,7 +7,7 @@ import { JsonlWriter } from '../output/jsonl.js';
 import { TableWriter, terminalWidth, useColor } from '../output/table.js';
 import { HarWriter } from '../output/har.js';
 import { OutputClosedError } from '../output/types.js';
-import { processCaptureFile } from '../pipeline/read-file.js';
+import { PartialCaptureError, processCaptureFile } from '../pipeline/read-file.js';
 import { formatStats } from './stats-report.js';
 import { UsageError } from './errors.js';
 import { fixturePath } from '../util/paths.js';
@@ -86,7 +86,12 @@ export async function runRead(file: string | undefined, o: ReadOptions): Promise
     return 0;
   } catch (err) {
     bar?.stop();
-    try { sink.end(); } catch { /* already reporting an error */ }
+    // A capture that broke part-way: what came before is still written, then the error is reported.
+    try { if (err instanceof PartialCaptureError) writer.end(); else sink.end(); } catch { /* already reporting an error */ }
+    if (err instanceof PartialCaptureError && o.stats) {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      process.stderr.write(formatStats(err.stats, { seconds, format: 'partial', written }));
+    }
     throw err;
   }
 }
