@@ -3,7 +3,7 @@
  * through the matching reader into a PacketSink, never holding the whole file.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { pipeline, type Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { hexPrefix } from './bytes.js';
 import type { ReaderOptions } from './framed-reader.js';
@@ -88,6 +88,37 @@ export async function readCaptureFile(path: string, sink: PacketSink, opts: Read
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Stream a capture from any readable (standard input for `podtap read -`,
+ * a pipe from tcpdump -w -), gunzipping it when its first bytes say gzip.
+ * `name` is used in error messages. Same errors as readCaptureFile.
+ */
+export async function readCaptureStream(input: Readable, name: string, sink: PacketSink, opts: ReaderOptions = {}): Promise<ReadCaptureResult> {
+  const it = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await it.next();
+  } catch (e) {
+    throw streamError(name, e);
+  }
+  if (first.done === true || first.value.length === 0) throw notACapture(`${name} is empty`);
+  const head = typeof first.value === 'string' ? Buffer.from(first.value) : first.value;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    for (;;) {
+      const n = await it.next();
+      if (n.done === true) return;
+      yield n.value;
+    }
+  }
+  const compressed = isGzip(head);
+  let source: Readable = Readable.from(all(), { objectMode: false });
+  if (compressed) source = pipeline(source, createGunzip(), () => {}); // errors surface through the iteration in pump()
+  const reader = await pump(source, name, sink, opts, undefined);
+  reader.end();
+  return { format: reader.format, compressed, stats: reader.stats };
 }
 
 /** Iterate `source` into a reader created from its first 4 bytes; reports progress when `total` is given. */

@@ -13,7 +13,11 @@ const bin = join(packageRoot(), 'bin', 'podtap.js');
 const tmp = mkdtempSync(join(tmpdir(), 'podtap-cli-'));
 
 function podtap(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return podtapWithInput(undefined, ...args);
+}
+
+function podtapWithInput(input: Buffer | undefined, ...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -156,4 +160,14 @@ test('bad flags are one-line usage errors', () => {
   assert.notEqual(r.code, 0);
   assert.match(r.err, /xml/);
   assertOneLineError(podtap('read', '--max-body-bytes', 'lots'), /max-body-bytes/);
+});
+
+test('read - takes the capture from standard input, gzip or not', () => {
+  for (const input of [good, gzipSync(good)]) {
+    const r = podtapWithInput(input, 'read', '-', '--format', 'jsonl');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out.trim()).request.path, '/a');
+  }
+  assertOneLineError(podtapWithInput(Buffer.alloc(0), 'read', '-'), /standard input is empty/);
+  assertOneLineError(podtapWithInput(Buffer.from('GET / HTTP/1.1\r\n'), 'read', '-'), /not a capture/);
 });

@@ -19,7 +19,7 @@ export function buildProgram(): Command {
 
   program.command('read')
     .description('Read a pcap/pcapng capture (optionally gzip-compressed) and print its request/response entries.\nWithout a file, reads the bundled demo capture.')
-    .argument('[capture]', 'capture file (.pcap, .pcapng, optionally .gz)')
+    .argument('[capture]', 'capture file (.pcap, .pcapng, optionally .gz); - for standard input')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
     .option('-o, --out <file>', 'write entries to FILE instead of standard output')
     .option('-s, --stats', 'print a summary of counters on stderr at the end')

@@ -57,7 +57,7 @@ export async function runRead(file: string | undefined, o: ReadOptions): Promise
   const maxBodyBytes = parseSize(o.maxBodyBytes);
   const path = file ?? demoCapture();
   let total = 0;
-  try { total = statSync(path).size; } catch { /* reported by the reader with a clear message */ }
+  if (path !== '-') try { total = statSync(path).size; } catch { /* reported by the reader with a clear message */ }
   const sink = o.out !== undefined ? FdSink.open(o.out) : FdSink.stdout();
   const writer = makeWriter(o.format as Format, sink);
   let bar: cliProgress.SingleBar | null = null;

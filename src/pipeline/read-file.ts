@@ -1,7 +1,7 @@
 import type { Entry } from '../entries/types.js';
 import type { PipelineOptions, PipelineResult, PipelineStats } from './types.js';
 import { Pipeline } from './pipeline.js';
-import { readCaptureFile } from '../capture/open.js';
+import { readCaptureFile, readCaptureStream } from '../capture/open.js';
 import { CaptureFormatError } from '../capture/types.js';
 
 export interface ReadFileOptions extends Partial<PipelineOptions> {
@@ -21,7 +21,7 @@ export class PartialCaptureError extends CaptureFormatError {
 }
 
 /**
- * Run a capture file through the pipeline. With `onEntry`, entries stream out
+ * Run a capture file (or standard input, as `-`) through the pipeline. With `onEntry`, entries stream out
  * and are not kept (`entries` is empty); without it they are collected.
  * If the file breaks part-way, the connections seen so far are still closed
  * (their exchanges emitted) before a `PartialCaptureError` is thrown.
@@ -31,7 +31,9 @@ export async function processCaptureFile(path: string, opts: ReadFileOptions = {
   const pipeline = new Pipeline(onEntry ?? ((e) => entries.push(e)), opts);
   let info;
   try {
-    info = await readCaptureFile(path, pipeline, { tolerateTruncation: opts.tolerateTruncation, onProgress: opts.onProgress });
+    info = path === '-'
+      ? await readCaptureStream(process.stdin, 'standard input', pipeline, { tolerateTruncation: opts.tolerateTruncation })
+      : await readCaptureFile(path, pipeline, { tolerateTruncation: opts.tolerateTruncation, onProgress: opts.onProgress });
   } catch (err) {
     if (err instanceof CaptureFormatError && pipeline.stats.packets > 0) throw new PartialCaptureError(err, pipeline.finish());
     throw err;

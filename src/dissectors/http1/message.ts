@@ -87,18 +87,17 @@ export class HttpMessage {
 export type HeadWeird = (name: string) => void;
 
 /**
- * Fill `m` from a head decoded as latin1: `s` holds the start line (unless
- * `trailers`), the field lines and possibly the empty line. Lines end in LF
- * or CRLF; an unfinished last line (a head cut by a gap) is ignored.
+ * Fill `m` from a head decoded as latin1: `s[0..n)` holds the start line
+ * (unless `trailers`), the field lines and possibly the empty line. Lines end
+ * in LF or CRLF; an unfinished last line (a head cut by a gap) is ignored.
  * Field names of common headers come from a table of constants: building a
  * record from freshly sliced keys costs far more than the parse itself.
  */
-export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: HeadWeird): void {
+export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolean, weird: HeadWeird): void {
   let i = 0;
-  const n = s.length;
   if (!trailers) {
     let nl = s.indexOf('\n');
-    if (nl < 0) nl = n;
+    if (nl < 0 || nl > n) nl = n;
     parseStartLine(s, nl, m, weird);
     i = nl + 1;
   }
@@ -106,7 +105,7 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
   let last = '';
   while (i < n) {
     const nl = s.indexOf('\n', i);
-    if (nl < 0) break;
+    if (nl < 0 || nl >= n) break;
     let e = nl;
     if (e > i && s.charCodeAt(e - 1) === 13) e--;
     if (e === i) break;
@@ -118,10 +117,17 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
       i = nl + 1;
       continue;
     }
-    const colon = s.indexOf(':', i);
+    // One pass over the name: find the colon and note upper-case letters.
+    let colon = i;
+    let upper = false;
+    for (; colon < e; colon++) {
+      const c = s.charCodeAt(colon);
+      if (c === 58) break;
+      if (c >= 65 && c <= 90) upper = true;
+    }
     let ne = colon;
     while (ne > i && (s.charCodeAt(ne - 1) === 32 || s.charCodeAt(ne - 1) === 9)) ne--;
-    if (colon < 0 || colon >= e || ne === i) {
+    if (colon >= e || ne === i) {
       weird('http_bad_header_line');
       m.flag('violation');
       i = nl + 1;
@@ -135,7 +141,8 @@ export function parseHead(s: string, m: HttpMessage, trailers: boolean, weird: H
     while (vs < e && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
     let ve = e;
     while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
-    last = knownFieldName(s, i, ne) ?? s.slice(i, ne).toLowerCase();
+    const known = knownFieldName(s, i, ne);
+    last = known !== null ? known : upper ? s.slice(i, ne).toLowerCase() : s.slice(i, ne);
     addField(fields, last, s.slice(vs, ve));
     i = nl + 1;
   }

@@ -39,6 +39,8 @@ import {
 export const MAX_HEADER_BYTES = 64 * 1024;
 /** Header (or trailer) field lines per message. */
 export const MAX_HEADERS = 256;
+/** Bytes decoded at once when looking for a whole head in one feed; longer heads take the line scan. */
+const HEAD_PROBE_BYTES = 4096;
 /** Bytes scanned for a plausible start line before a direction is given up. */
 export const MAX_RESYNC_SCAN_BYTES = 16 * 1024 * 1024;
 /** Bytes held after a CONNECT or Upgrade request until the response decides what they are. */
@@ -75,6 +77,12 @@ const HAS_LATIN1_SLICE = typeof (Buffer.prototype as unknown as Partial<Latin1>)
 
 function latin1(b: Buffer, start: number, end: number): string {
   return HAS_LATIN1_SLICE ? (b as unknown as Latin1).latin1Slice(start, end) : b.toString('latin1', start, end);
+}
+
+/** Decode `b[start..end)` and fill `m` from it (see parseHead). */
+function parseHeadOf(b: Buffer, start: number, end: number, m: HttpMessage, trailers: boolean, weird: (name: string) => void): void {
+  const s = latin1(b, start, end);
+  parseHead(s, s.length, m, trailers, weird);
 }
 
 /** A Buffer view of the caller's bytes (no copy): Buffer#indexOf is much faster than Uint8Array#indexOf. */
@@ -360,43 +368,44 @@ export class MessageParser {
   }
 
   /**
-   * Fast path for a head that starts at `pos` and ends in this feed (nearly
-   * every head): one byte loop finds the first empty line (LF LF or LF CR LF,
-   * so bare-LF endings too) and counts lines on the way, then one decode, no
-   * per-line scan over bytes. A byte loop beats Buffer#indexOf on heads of a
-   * few hundred bytes (no native call) and stops at the head's end instead of
-   * searching the body. Returns -1 to leave anything unusual to the general
-   * scan (HTTP/0.9, bad start lines, limits, a head that does not end here),
-   * which gives the same result for it whatever the split.
+   * Fast path for a head that starts at `pos` and ends within this feed's
+   * first HEAD_PROBE_BYTES (nearly every head): one latin1 decode straight
+   * from the caller's view (no copy into hbuf), then a String#indexOf per line
+   * finds the first empty line (LF LF or LF CR LF, so bare-LF endings too) and
+   * counts lines; parseHead splits the same string. Returns -1 to leave
+   * anything unusual to the general scan (HTTP/0.9, bad start lines, limits,
+   * a head that does not end here), which gives the same result for it
+   * whatever the split.
    */
   private wholeHead(data: Buffer, pos: number, end: number, ts: number): number {
-    const lim = end - pos > MAX_HEADER_BYTES ? pos + MAX_HEADER_BYTES : end;
+    const cap = end - pos > HEAD_PROBE_BYTES ? pos + HEAD_PROBE_BYTES : end;
+    const s = latin1(data, pos, cap);
     let lf1 = -1;
     let lines = 0;
     let stop = -1;
-    for (let i = pos; i < lim; i++) {
-      if (data[i] !== LF) continue;
+    for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) {
       if (lf1 < 0) lf1 = i;
       lines++;
-      if (i + 1 < lim && data[i + 1] === LF) {
+      const c = s.charCodeAt(i + 1);
+      if (c === LF) {
         stop = i + 2;
         break;
       }
-      if (i + 2 < lim && data[i + 1] === CR && data[i + 2] === LF) {
+      if (c === CR && s.charCodeAt(i + 2) === LF) {
         stop = i + 3;
         break;
       }
     }
     if (stop < 0 || lines > MAX_HEADERS + 1) return -1;
-    const v = !this.isRequest ? httpSlashPrefix(data, pos, stop)
-      : this.resyncing ? strictRequestPrefix(data, pos, stop) : lenientRequestPrefix(data, pos, stop);
+    const v = !this.isRequest ? httpSlashPrefix(data, pos, pos + stop)
+      : this.resyncing ? strictRequestPrefix(data, pos, pos + stop) : lenientRequestPrefix(data, pos, pos + stop);
     if (v !== 'match') return -1;
-    if (classifyStartLine(data, pos, lf1, this.isRequest, this.resyncing) !== LineKind.Ok) return -1;
+    if (classifyStartLine(data, pos, pos + lf1, this.isRequest, this.resyncing) !== LineKind.Ok) return -1;
     const m = this.msg!;
-    m.headersSize = stop - pos;
-    parseHead(latin1(data, pos, stop), m, false, this.weird);
+    m.headersSize = stop;
+    parseHead(s, stop, m, false, this.weird);
     this.headParsed(m, ts);
-    return stop;
+    return pos + stop;
   }
 
   /** Copy head bytes that must outlive this feed into the direction's buffer. */
@@ -454,7 +463,7 @@ export class MessageParser {
   private simpleRequest(arr: Buffer, base: number, stop: number, data: Buffer, pos: number, oldH: number, ts: number): number {
     const m = this.msg!;
     this.weird('http_09_request');
-    parseHead(latin1(arr, base, stop), m, false, this.weird);
+    parseHeadOf(arr, base, stop, m, false, this.weird);
     m.version = 'HTTP/0.9';
     m.headersSize = stop - base;
     this.hlen = 0;
@@ -469,12 +478,12 @@ export class MessageParser {
     const weird = this.weird;
     this.hlen = 0;
     if (this.trailerMode) {
-      if (stop - base > 2) parseHead(latin1(arr, base, stop), m, true, weird);
+      if (stop - base > 2) parseHeadOf(arr, base, stop, m, true, weird);
       this.finish(ts);
       return next;
     }
     m.headersSize = stop - base;
-    parseHead(latin1(arr, base, stop), m, false, weird);
+    parseHeadOf(arr, base, stop, m, false, weird);
     this.headParsed(m, ts);
     return next;
   }
@@ -500,7 +509,7 @@ export class MessageParser {
       this.finish(ts);
     } else if (this.lines > 0) {
       m.headersSize = stop - base;
-      parseHead(latin1(arr, base, stop), m, false, this.weird);
+      parseHeadOf(arr, base, stop, m, false, this.weird);
       this.hooks.head(m);
       if (this.msg === m) this.finish(ts);
     }
@@ -520,7 +529,7 @@ export class MessageParser {
     }
     m.flag(flag);
     m.headersSize = len;
-    parseHead(latin1(this.hbuf!, 0, len), m, false, this.weird);
+    parseHeadOf(this.hbuf!, 0, len, m, false, this.weird);
     this.hooks.head(m);
     if (this.msg === m) this.finish(m.lastTs);
   }
