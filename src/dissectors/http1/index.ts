@@ -127,8 +127,9 @@ export class Http1Dissector implements StreamDissector {
 
   private responseDone(m: HttpMessage): void {
     if (m.status >= 100 && m.status < 200 && m.status !== 101) return;
-    const ex = this.queue.find((e) => e.response === m);
-    if (ex === undefined) return;
+    let ex: Pending | null = null;
+    for (const e of this.queue) if (e.response === m) { ex = e; break; }
+    if (ex === null) return;
     ex.responseDone = true;
     const req = ex.request;
     if (req !== null && m.status === 101) {

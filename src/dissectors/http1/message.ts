@@ -7,6 +7,8 @@ import type { EntryFlag } from '../../entries/types.js';
 import { knownFieldName, knownMethod, knownReason } from './names.js';
 
 const NO_FLAGS: readonly EntryFlag[] = Object.freeze([]);
+/** Up to this many body bytes a byte loop copies faster than Buffer#copy (argument checks, a native call). */
+const SMALL_COPY_BYTES = 32;
 
 export class HttpMessage {
   method = '';
@@ -58,7 +60,8 @@ export class HttpMessage {
     const take = n < room ? n : room;
     // Copy (not Buffer#slice, which is a view): the caller's buffer is reused.
     const copy = Buffer.allocUnsafe(take);
-    data.copy(copy, 0, off, off + take);
+    if (take <= SMALL_COPY_BYTES) for (let k = 0; k < take; k++) copy[k] = data[off + k];
+    else copy.set(data.subarray(off, off + take));
     this.chunks.push(copy);
     this.kept += take;
   }
@@ -87,14 +90,69 @@ export class HttpMessage {
 export type HeadWeird = (name: string) => void;
 
 /**
+ * The previous head of one direction and what it parsed to. On a keep-alive
+ * connection a client often repeats its request head byte for byte (and a
+ * server its response head within the same second, Date included): a head
+ * equal to the remembered one costs one string comparison and a copy of the
+ * remembered fields instead of a parse. Parsing depends on the head's text
+ * alone, so the result is the same; heads that raised a weird or a flag are
+ * never remembered.
+ */
+export class HeadCache {
+  /** Head text (start line to empty line) or '' when none is remembered. */
+  head = '';
+  method = '';
+  target = '';
+  status = 0;
+  reason = '';
+  version = '';
+  /** Never handed out: each message gets its own copy. */
+  headers: Record<string, string> = {};
+  /** Heads reused. */
+  hits = 0;
+}
+
+/**
  * Fill `m` from a head decoded as latin1: `s[0..n)` holds the start line
  * (unless `trailers`), the field lines and possibly the empty line. Lines end
  * in LF or CRLF; an unfinished last line (a head cut by a gap) is ignored.
  * Field names of common headers come from a table of constants: building a
  * record from freshly sliced keys costs far more than the parse itself.
+ * `cache` (heads only, not trailers) skips the parse of a repeated head.
  */
-export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolean, weird: HeadWeird): void {
+export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolean, weird: HeadWeird, cache: HeadCache | null): void {
+  let head = '';
+  if (cache !== null && !trailers && m.flags.length === 0) {
+    head = n === s.length ? s : s.slice(0, n);
+    if (head === cache.head) {
+      m.method = cache.method;
+      m.target = cache.target;
+      m.status = cache.status;
+      m.reason = cache.reason;
+      m.version = cache.version;
+      m.headers = { ...cache.headers };
+      cache.hits++;
+      return;
+    }
+  }
+  const folded = splitHead(s, n, m, trailers, weird);
+  if (head !== '' && !folded && m.flags.length === 0) {
+    // Every weird of a head but obs-fold also flags 'violation': this head raised nothing.
+    const c = cache!;
+    c.head = head;
+    c.method = m.method;
+    c.target = m.target;
+    c.status = m.status;
+    c.reason = m.reason;
+    c.version = m.version;
+    c.headers = { ...m.headers };
+  }
+}
+
+/** The parse behind parseHead; true when an obs-fold line was seen. */
+function splitHead(s: string, n: number, m: HttpMessage, trailers: boolean, weird: HeadWeird): boolean {
   let i = 0;
+  let folded = false;
   if (!trailers) {
     let nl = s.indexOf('\n');
     if (nl < 0 || nl > n) nl = n;
@@ -113,21 +171,16 @@ export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolea
     if (c0 === 32 || c0 === 9) {
       // obs-fold (RFC 9112 §5.2): replace with one SP and append.
       weird('http_obs_fold');
+      folded = true;
       if (last !== '') fields[last] += ' ' + s.slice(i, e).trim();
       i = nl + 1;
       continue;
     }
-    // One pass over the name: find the colon and note upper-case letters.
-    let colon = i;
-    let upper = false;
-    for (; colon < e; colon++) {
-      const c = s.charCodeAt(colon);
-      if (c === 58) break;
-      if (c >= 65 && c <= 90) upper = true;
-    }
+    // String#indexOf beats a charCodeAt loop; a colon past the line end means none.
+    const colon = s.indexOf(':', i);
     let ne = colon;
     while (ne > i && (s.charCodeAt(ne - 1) === 32 || s.charCodeAt(ne - 1) === 9)) ne--;
-    if (colon >= e || ne === i) {
+    if (colon < 0 || colon >= e || ne === i) {
       weird('http_bad_header_line');
       m.flag('violation');
       i = nl + 1;
@@ -141,12 +194,12 @@ export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolea
     while (vs < e && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
     let ve = e;
     while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
-    const known = knownFieldName(s, i, ne);
-    last = known !== null ? known : upper ? s.slice(i, ne).toLowerCase() : s.slice(i, ne);
+    last = knownFieldName(s, i, ne) ?? s.slice(i, ne).toLowerCase();
     addField(fields, last, s.slice(vs, ve));
     i = nl + 1;
   }
   if (trailers) m.trailers = fields;
+  return folded;
 }
 
 /** Add a field, joining repeats with ", " (RFC 9110 §5.3). */

@@ -1,4 +1,4 @@
-// Hand-written, not llhttp or regexes: bytes arrive in any split, with gaps and garbage, and a whole head should cost one byte scan and one latin1 decode.
+// Hand-written, not llhttp or regexes: bytes arrive in any split, with gaps and garbage, and a whole head should cost one latin1 decode and a String#indexOf per line.
 /**
  * Incremental HTTP/1.x message parser for one direction of a connection.
  * Requests and responses share the machine; they differ in the start line,
@@ -18,7 +18,7 @@
  *   4. `end(ts)` — the direction closed: a close-delimited body ends here,
  *      anything else in progress is emitted flagged 'truncated'.
  *   5. Heads: when a head starts and ends (its empty line) within one feed it
- *      is found with one byte loop and decoded once from the caller's view, no
+ *      is decoded once from the caller's view and split with String#indexOf, no
  *      copy (`wholeHead`); anything else goes through the line-by-line scan,
  *      which gives the same result.
  *   6. A limit hit (head size, field count, chunk line) or unrecoverable
@@ -29,7 +29,7 @@
  */
 import type { DetectResult } from '../types.js';
 import { ChunkLine, ChunkLineResult } from './chunk-line.js';
-import { HttpMessage, isChunkedFinal, parseContentLength, parseHead } from './message.js';
+import { HeadCache, HttpMessage, isChunkedFinal, parseContentLength, parseHead } from './message.js';
 import {
   CR, LF, LineKind, MAX_METHOD_BYTES, SP,
   classifyStartLine, httpSlashPrefix, lenientRequestPrefix, strictRequestPrefix,
@@ -80,9 +80,10 @@ function latin1(b: Buffer, start: number, end: number): string {
 }
 
 /** Decode `b[start..end)` and fill `m` from it (see parseHead). */
-function parseHeadOf(b: Buffer, start: number, end: number, m: HttpMessage, trailers: boolean, weird: (name: string) => void): void {
+function parseHeadOf(b: Buffer, start: number, end: number, m: HttpMessage, trailers: boolean,
+                     weird: (name: string) => void, cache: HeadCache | null): void {
   const s = latin1(b, start, end);
-  parseHead(s, s.length, m, trailers, weird);
+  parseHead(s, s.length, m, trailers, weird, trailers ? null : cache);
 }
 
 /** A Buffer view of the caller's bytes (no copy): Buffer#indexOf is much faster than Uint8Array#indexOf. */
@@ -131,6 +132,8 @@ export class MessageParser {
   private heldVerdict: DetectResult = 'more';
 
   private readonly weird: (name: string) => void;
+  /** The previous head's lines and their parse, reused when the next head repeats them. */
+  private readonly heads = new HeadCache();
 
   constructor(
     readonly isRequest: boolean,
@@ -403,7 +406,7 @@ export class MessageParser {
     if (classifyStartLine(data, pos, pos + lf1, this.isRequest, this.resyncing) !== LineKind.Ok) return -1;
     const m = this.msg!;
     m.headersSize = stop;
-    parseHead(s, stop, m, false, this.weird);
+    parseHead(s, stop, m, false, this.weird, this.heads);
     this.headParsed(m, ts);
     return pos + stop;
   }
@@ -463,7 +466,7 @@ export class MessageParser {
   private simpleRequest(arr: Buffer, base: number, stop: number, data: Buffer, pos: number, oldH: number, ts: number): number {
     const m = this.msg!;
     this.weird('http_09_request');
-    parseHeadOf(arr, base, stop, m, false, this.weird);
+    parseHeadOf(arr, base, stop, m, false, this.weird, this.heads);
     m.version = 'HTTP/0.9';
     m.headersSize = stop - base;
     this.hlen = 0;
@@ -478,12 +481,12 @@ export class MessageParser {
     const weird = this.weird;
     this.hlen = 0;
     if (this.trailerMode) {
-      if (stop - base > 2) parseHeadOf(arr, base, stop, m, true, weird);
+      if (stop - base > 2) parseHeadOf(arr, base, stop, m, true, weird, this.heads);
       this.finish(ts);
       return next;
     }
     m.headersSize = stop - base;
-    parseHeadOf(arr, base, stop, m, false, weird);
+    parseHeadOf(arr, base, stop, m, false, weird, this.heads);
     this.headParsed(m, ts);
     return next;
   }
@@ -509,7 +512,7 @@ export class MessageParser {
       this.finish(ts);
     } else if (this.lines > 0) {
       m.headersSize = stop - base;
-      parseHeadOf(arr, base, stop, m, false, this.weird);
+      parseHeadOf(arr, base, stop, m, false, this.weird, this.heads);
       this.hooks.head(m);
       if (this.msg === m) this.finish(ts);
     }
@@ -529,7 +532,7 @@ export class MessageParser {
     }
     m.flag(flag);
     m.headersSize = len;
-    parseHeadOf(this.hbuf!, 0, len, m, false, this.weird);
+    parseHeadOf(this.hbuf!, 0, len, m, false, this.weird, this.heads);
     this.hooks.head(m);
     if (this.msg === m) this.finish(m.lastTs);
   }
