@@ -132,6 +132,15 @@ export class Pipeline implements PacketSink {
     this.frags.expire(ts);
   }
 
+  /**
+   * Live capture: move the clock when no packet arrives, so idle connections
+   * and flows still time out and their pending exchanges come out.
+   */
+  advance(ts: number): void {
+    if (ts > this.lastTs) this.lastTs = ts;
+    if (ts >= this.nextSweep) this.sweep(ts);
+  }
+
   /** End of input: flush every connection and flow. */
   finish(): PipelineStats {
     this.tcp.closeAll(this.lastTs);
