@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli/main.js';
 
+// `podtap … | head`: a reader that goes away ends the output quietly.
+process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
+
 main(process.argv).then(
   (code) => { process.exitCode = code; },
   (err) => {

@@ -2,6 +2,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runRead, FORMATS } from './read.js';
 import { UsageError } from './errors.js';
+import { addWorkerCommand } from './worker-cmd.js';
+import { addTargetsCommand } from './targets-cmd.js';
+import { InventoryError, RuleError } from '../cluster/model.js';
+import { LiveCaptureError } from '../live/errors.js';
 import { CaptureFormatError } from '../capture/types.js';
 import { packageRoot } from '../util/paths.js';
 import { join } from 'node:path';
@@ -30,6 +34,8 @@ export function buildProgram(): Command {
     .action(async (file: string | undefined, opts) => {
       process.exitCode = await runRead(file, opts);
     });
+  addWorkerCommand(program);
+  addTargetsCommand(program);
   return program;
 }
 
@@ -42,7 +48,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UsageError) { process.stderr.write(`podtap: ${err.message}\n`); return 2; }
-    if (err instanceof CaptureFormatError) { process.stderr.write(`podtap: ${err.message}\n`); return 1; }
+    if (err instanceof CaptureFormatError || err instanceof InventoryError || err instanceof RuleError || err instanceof LiveCaptureError) {
+      process.stderr.write(`podtap: ${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
 }

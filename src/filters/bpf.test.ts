@@ -19,7 +19,7 @@ function podIps(count: number, base = '10.240.0.0'): string[] {
 
 test('a lone targeted pod: just its host', () => {
   const f = buildInterfaceFilter({ localIps: ['10.240.1.2'], targetedIps: ['10.240.1.2'] });
-  assert.equal(f.expression, '(host 10.240.1.2)');
+  assert.equal(f.expression, '(ip host 10.240.1.2)');
 });
 
 test('other targeted pods become the ownership clause with merged blocks', () => {
@@ -32,7 +32,7 @@ test('other targeted pods become the ownership clause with merged blocks', () =>
 
 test('IPv6 pods get their host term; the ownership clause stays IPv4', () => {
   const f = buildInterfaceFilter({ localIps: ['10.240.1.2', 'fd00::2'], targetedIps: ['fd00::3', '10.240.1.3'] });
-  assert.match(f.expression, /host fd00::2/);
+  assert.match(f.expression, /ip6 host fd00::2/);
   assert.doesNotMatch(f.expression, /fd00::3/);
   const c = compile(f.expression);
   if (c) assert.ok(c.instructions > 0);

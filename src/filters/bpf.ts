@@ -65,7 +65,8 @@ function setExpr(dir: 'src' | 'dst', t: { include: Cidr[]; exclude: Cidr[] }): s
 export function buildInterfaceFilter(input: InterfaceFilterInput): InterfaceFilter {
   const locals = input.localIps.filter((ip) => isIPv4(ip) || isIPv6(ip));
   if (locals.length === 0) throw new Error('buildInterfaceFilter: the pod has no address');
-  const hostExpr = locals.map((ip) => `host ${ip}`).join(' or ');
+  // `ip host` / `ip6 host`, not `host`: plain `host` also matches ARP, which is nobody's traffic.
+  const hostExpr = locals.map((ip) => `${isIPv4(ip) ? 'ip' : 'ip6'} host ${ip}`).join(' or ');
   const localSet = new Set(locals);
   const remote4 = new Set<number>();
   for (const ip of input.targetedIps) if (isIPv4(ip) && !localSet.has(ip)) remote4.add(ipv4ToInt(ip));

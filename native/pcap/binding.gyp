@@ -1,0 +1,15 @@
+# Builds podtap's libpcap addon: native/pcap/build/Release/podtap_pcap.node.
+# Needs libpcap headers (apt-get install libpcap-dev) and a C++17 compiler.
+{
+  "targets": [
+    {
+      "target_name": "podtap_pcap",
+      "sources": ["src/addon.cc", "src/live-handle.cc", "src/netns.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "libraries": ["-lpcap", "-lpthread"],
+      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags_cc!": ["-fno-exceptions"]
+    }
+  ]
+}

@@ -1,0 +1,57 @@
+// podtap's libpcap addon. Exports:
+//   open(iface, options) → LiveHandle   (see live-handle.h for the lifecycle)
+//   compile(linkType, snaplen, expr) → {instructions}   (no interface needed)
+//   libVersion: string, recordHeaderBytes: number (batch layout, see batch.h)
+#include <napi.h>
+#include <pcap/pcap.h>
+
+#include "batch.h"
+#include "live-handle.h"
+
+namespace podtap {
+namespace {
+
+// compile(linkType, snaplen, expr): what the filter generator needs to know
+// before it ever opens an interface (the kernel accepts at most 4096).
+Napi::Value Compile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString()) {
+    Napi::TypeError::New(env, "compile(linkType: number, snaplen: number, expr: string)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  pcap_t* p = pcap_open_dead(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value());
+  if (p == nullptr) {
+    Napi::Error::New(env, "pcap_open_dead failed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string expr = info[2].As<Napi::String>();
+  struct bpf_program prog;
+  if (pcap_compile(p, &prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {
+    Napi::Error e = Napi::Error::New(env, pcap_geterr(p));
+    e.Set("code", Napi::String::New(env, "EFILTER"));
+    pcap_close(p);
+    e.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("instructions", static_cast<double>(prog.bf_len));
+  pcap_freecode(&prog);
+  pcap_close(p);
+  return r;
+}
+
+}  // namespace
+}  // namespace podtap
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  using namespace podtap;
+  Napi::Function ctor = LiveHandle::Init(env);
+  env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(ctor)));
+  exports.Set("open", Napi::Function::New(env, LiveHandle::Open, "open"));
+  exports.Set("compile", Napi::Function::New(env, Compile, "compile"));
+  exports.Set("libVersion", Napi::String::New(env, pcap_lib_version()));
+  exports.Set("recordHeaderBytes", Napi::Number::New(env, static_cast<double>(kRecordHeaderBytes)));
+  return exports;
+}
+
+NODE_API_MODULE(podtap_pcap, InitAddon)
