@@ -81,3 +81,36 @@ export function buildInterfaceFilter(input: InterfaceFilterInput): InterfaceFilt
     terms: locals.length + 2 * (t.include.length + t.exclude.length),
   };
 }
+
+/**
+ * Above this many address terms a filter cannot fit 4,096 instructions (each
+ * term costs at least two), and libpcap's optimizer takes seconds on it:
+ * go straight to the coarse filter.
+ */
+export const MAX_PRECISE_TERMS = 1500;
+
+export interface ChosenFilter extends InterfaceFilter {
+  instructions: number;
+  /** The precise filter did not fit the kernel: only the pod's own traffic is filtered there; ownership is checked in user space. */
+  fallback: boolean;
+  compileMs: number;
+}
+
+/**
+ * The precise filter when it compiles within the kernel's limit, else the
+ * coarser one (the pod's own addresses only) — never no filter. `compile`
+ * returns the instruction count (libpcap's pcap_compile through the addon).
+ */
+export function chooseKernelFilter(input: InterfaceFilterInput, compile: (expression: string) => { instructions: number }): ChosenFilter {
+  const started = process.hrtime.bigint();
+  const precise = buildInterfaceFilter(input);
+  if (precise.terms <= MAX_PRECISE_TERMS) {
+    const p = compile(precise.expression);
+    if (p.instructions <= KERNEL_MAX_INSTRUCTIONS) {
+      return { ...precise, instructions: p.instructions, fallback: false, compileMs: Number(process.hrtime.bigint() - started) / 1e6 };
+    }
+  }
+  const coarse = buildInterfaceFilter({ localIps: input.localIps, targetedIps: [] });
+  const c = compile(coarse.expression);
+  return { ...coarse, instructions: c.instructions, fallback: true, compileMs: Number(process.hrtime.bigint() - started) / 1e6 };
+}
