@@ -32,9 +32,15 @@ test('5,000 targeted pods: the precise filter compiles with libpcap in well unde
   // And the kernel takes it: attach it to a real capture socket (loopback; nothing is sent).
   const cap = openLiveCapture('lo', { packet() {} });
   try {
-    const info = cap.setFilter(f.expression);
+    // Off the event loop: a timer keeps firing while libpcap compiles and attaches.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const info = await cap.setFilterAsync(f.expression);
+    clearInterval(timer);
     assert.equal(info.attachedInKernel, true);
     assert.ok(info.instructions <= KERNEL_MAX_INSTRUCTIONS);
+    t.diagnostic(`attached off the event loop (${ticks} timer ticks meanwhile)`);
+    await assert.rejects(cap.setFilterAsync('ip host'), /filter/i);
   } finally {
     await cap.close();
   }

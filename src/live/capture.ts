@@ -81,6 +81,8 @@ export interface LiveCapture {
   readonly linkType: number;
   /** Replaces the filter; throws LiveCaptureError('invalid-filter'). Check `attachedInKernel`. */
   setFilter(expression: string): FilterInfo;
+  /** Same, but libpcap compiles and attaches it off the event loop (large filters take tens of ms). */
+  setFilterAsync(expression: string): Promise<FilterInfo>;
   stats(): LiveCaptureStats;
   /** Flushes what the kernel holds, delivers it, releases the interface. Idempotent. */
   close(): Promise<void>;
@@ -161,6 +163,14 @@ class Capture implements LiveCapture {
   setFilter(expression: string): FilterInfo {
     try {
       return { expression, ...this.handle.setFilter(expression) };
+    } catch (err) {
+      throw fromNativeError(err, this.iface, this.opts.netns, expression);
+    }
+  }
+
+  async setFilterAsync(expression: string): Promise<FilterInfo> {
+    try {
+      return { expression, ...(await this.handle.setFilterAsync(expression)) };
     } catch (err) {
       throw fromNativeError(err, this.iface, this.opts.netns, expression);
     }

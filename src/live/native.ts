@@ -56,6 +56,8 @@ export interface NativeHandle {
   readonly linkType: number;
   start(cb: NativeBatchCallback): void;
   setFilter(expr: string): NativeFilterResult;
+  /** Same, compiled and attached on the libuv thread pool (off the event loop). */
+  setFilterAsync(expr: string): Promise<NativeFilterResult>;
   stats(): NativeStats;
   close(): Promise<void>;
 }

@@ -59,6 +59,7 @@ Napi::Function LiveHandle::Init(Napi::Env env) {
   return DefineClass(env, "LiveHandle", {
     InstanceMethod("start", &LiveHandle::Start),
     InstanceMethod("setFilter", &LiveHandle::SetFilter),
+    InstanceMethod("setFilterAsync", &LiveHandle::SetFilterAsync),
     InstanceMethod("stats", &LiveHandle::Stats),
     InstanceMethod("close", &LiveHandle::Close),
     InstanceAccessor("linkType", &LiveHandle::LinkType, nullptr),
@@ -146,37 +147,91 @@ Napi::Value LiveHandle::LinkType(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), linkType_);
 }
 
-// setFilter(expr) → {instructions, attachedInKernel}
-Napi::Value LiveHandle::SetFilter(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (pcap_ == nullptr || closed_ || stop_) { ThrowCode(env, "ECLOSED", "the capture is closed"); return env.Undefined(); }
-  if (!info[0].IsString()) { ThrowCode(env, "EINVAL", "setFilter(expr: string)"); return env.Undefined(); }
-  std::string expr = info[0].As<Napi::String>();
+// Compile and attach `expr`; shared by setFilter and setFilterAsync.
+std::string LiveHandle::ApplyFilter(const std::string& expr, int* instructions, unsigned* kernelLen) {
+  std::lock_guard<std::mutex> lock(pcapMu_);
+  if (pcap_ == nullptr || closed_ || stop_) return "the capture is closed";
   struct bpf_program prog;
+  if (pcap_compile(pcap_, &prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) return pcap_geterr(pcap_);
+  *instructions = static_cast<int>(prog.bf_len);
   std::string err;
-  int instructions = 0;
-  socklen_t kernelLen = 0;
-  {
-    std::lock_guard<std::mutex> lock(pcapMu_);
-    if (pcap_compile(pcap_, &prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {
-      err = pcap_geterr(pcap_);
-    } else {
-      instructions = static_cast<int>(prog.bf_len);
-      if (pcap_setfilter(pcap_, &prog) < 0) err = pcap_geterr(pcap_);
-      pcap_freecode(&prog);
-      // libpcap falls back to filtering in user space (every packet copied
-      // out of the kernel first) when the kernel refuses a program, e.g. one
-      // over 4096 instructions. SO_GET_FILTER with a NULL buffer returns the
-      // attached classic BPF program's instruction count, 0 when none is.
-      if (err.empty() && getsockopt(pcap_fileno(pcap_), SOL_SOCKET, SO_GET_FILTER, nullptr, &kernelLen) != 0) kernelLen = 0;
-    }
-  }
-  if (!err.empty()) { ThrowCode(env, "EFILTER", err); return env.Undefined(); }
+  if (pcap_setfilter(pcap_, &prog) < 0) err = pcap_geterr(pcap_);
+  pcap_freecode(&prog);
+  // libpcap falls back to filtering in user space (every packet copied
+  // out of the kernel first) when the kernel refuses a program, e.g. one
+  // over 4096 instructions. SO_GET_FILTER with a NULL buffer returns the
+  // attached classic BPF program's instruction count, 0 when none is.
+  socklen_t len = 0;
+  if (err.empty() && getsockopt(pcap_fileno(pcap_), SOL_SOCKET, SO_GET_FILTER, nullptr, &len) != 0) len = 0;
+  *kernelLen = static_cast<unsigned>(len);
+  return err;
+}
+
+static Napi::Object FilterResult(Napi::Env env, int instructions, unsigned kernelLen) {
   Napi::Object r = Napi::Object::New(env);
   r.Set("instructions", instructions);
   r.Set("attachedInKernel", kernelLen > 0);
   r.Set("kernelInstructions", static_cast<double>(kernelLen));
   return r;
+}
+
+// setFilter(expr) → {instructions, attachedInKernel, kernelInstructions}
+Napi::Value LiveHandle::SetFilter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (pcap_ == nullptr || closed_ || stop_) { ThrowCode(env, "ECLOSED", "the capture is closed"); return env.Undefined(); }
+  if (!info[0].IsString()) { ThrowCode(env, "EINVAL", "setFilter(expr: string)"); return env.Undefined(); }
+  std::string expr = info[0].As<Napi::String>();
+  int instructions = 0;
+  unsigned kernelLen = 0;
+  std::string err = ApplyFilter(expr, &instructions, &kernelLen);
+  if (!err.empty()) { ThrowCode(env, "EFILTER", err); return env.Undefined(); }
+  return FilterResult(env, instructions, kernelLen);
+}
+
+namespace {
+// Runs ApplyFilter on the libuv pool; holds a reference to the JS handle so it outlives the work.
+class FilterWorker : public Napi::AsyncWorker {
+ public:
+  FilterWorker(Napi::Env env, LiveHandle* h, Napi::Object self, std::string expr)
+      : Napi::AsyncWorker(env), h_(h), deferred_(Napi::Promise::Deferred::New(env)), expr_(std::move(expr)) {
+    self_ = Napi::Persistent(self);
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { err_ = h_->ApplyFilter(expr_, &instructions_, &kernelLen_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!err_.empty()) {
+      Napi::Error e = Napi::Error::New(env, err_);
+      e.Set("code", Napi::String::New(env, err_ == "the capture is closed" ? "ECLOSED" : "EFILTER"));
+      deferred_.Reject(e.Value());
+      return;
+    }
+    deferred_.Resolve(FilterResult(env, instructions_, kernelLen_));
+  }
+ private:
+  LiveHandle* h_;
+  Napi::ObjectReference self_;
+  Napi::Promise::Deferred deferred_;
+  std::string expr_;
+  std::string err_;
+  int instructions_ = 0;
+  unsigned kernelLen_ = 0;
+};
+}  // namespace
+
+Napi::Value LiveHandle::SetFilterAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (!info[0].IsString()) {
+    Napi::Error e = Napi::Error::New(env, "setFilterAsync(expr: string)");
+    e.Set("code", Napi::String::New(env, "EINVAL"));
+    deferred.Reject(e.Value());
+    return deferred.Promise();
+  }
+  auto* w = new FilterWorker(env, this, info.This().As<Napi::Object>(), info[0].As<Napi::String>());
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
 }
 
 // stats() → {received, droppedByKernel, droppedByInterface, batchesWaited, batchesDelivered}

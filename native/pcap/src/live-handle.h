@@ -66,6 +66,14 @@ class LiveHandle : public Napi::ObjectWrap<LiveHandle> {
 
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value SetFilter(const Napi::CallbackInfo& info);
+  // setFilterAsync(expr) → Promise<{instructions, attachedInKernel, kernelInstructions}>:
+  // compiles (libpcap's optimizer can take tens of ms on large filters) and
+  // attaches on the libuv thread pool, off the event loop.
+  Napi::Value SetFilterAsync(const Napi::CallbackInfo& info);
+ public:
+  // Compile and attach under pcapMu_; returns an error message or "". Any thread.
+  std::string ApplyFilter(const std::string& expr, int* instructions, unsigned* kernelLen);
+ private:
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value LinkType(const Napi::CallbackInfo& info);
