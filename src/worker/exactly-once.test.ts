@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { buildClusterLab, clusterLabSkipReason } from '../lab/cluster/lab.js';
 import { defaultClusterSpec } from '../lab/cluster/spec.js';
-import { runHttpClient, startHttpServer } from '../lab/cluster/workloads.js';
+import { dig, runHttpClient, startDnsServer, startHttpServer } from '../lab/cluster/workloads.js';
 import { pcapAddonSkipReason } from '../live/native.js';
 import { Worker } from './worker.js';
 import type { TargetRules } from '../cluster/rules.js';
-import type { HttpEntry } from '../entries/types.js';
+import type { DnsEntry, Entry, HttpEntry } from '../entries/types.js';
 import { readCaptureFile } from '../capture/open.js';
 import { decodeLink } from '../layers/link.js';
 import { IpPacket, decodeIpv4 } from '../layers/ip.js';
@@ -57,7 +57,16 @@ interface Scenario {
   targeted: string[];
   /** Expected HTTP entries per path prefix. */
   expect: Record<string, number>;
+  /** Expected DNS entries per query name (each asked once over UDP and once over TCP). */
+  expectDns: number;
 }
+
+/** DNS through the kube-dns ClusterIP (DNAT to coredns-0 on node2), UDP and TCP. */
+const DNS_QUERIES = [
+  { from: 'default/client', name: 'api.default.svc.cluster.local', tcp: false },
+  { from: 'default/client', name: 'kube-dns.kube-system.svc.cluster.local', tcp: true },
+  { from: 'default/web-1', name: 'api.default.svc.cluster.local', tcp: false },
+];
 
 const TRAFFIC = [
   { from: 'default/client', to: 'web-1', path: '/same', count: 20, newConnections: false },   // same node, bridged
@@ -69,13 +78,13 @@ const TRAFFIC = [
 
 const SCENARIOS: Scenario[] = [
   { name: 'no rules: every workload pod', rules: {}, targeted: ['default/client', 'default/web-1', 'default/api-1', 'kube-system/coredns-0'],
-    expect: { '/same': 20, '/svc': 12, '/cross': 10, '/out': 6, '/back': 8 } },
+    expect: { '/same': 20, '/svc': 12, '/cross': 10, '/out': 6, '/back': 8 }, expectDns: 3 },
   { name: 'selector app=api', rules: { selector: 'app=api' }, targeted: ['default/api-1'],
-    expect: { '/same': 0, '/svc': 12, '/cross': 10, '/out': 0, '/back': 8 } },
+    expect: { '/same': 0, '/svc': 12, '/cross': 10, '/out': 0, '/back': 8 }, expectDns: 0 },
   { name: 'regex web, namespace default', rules: { podRegex: 'web', namespaces: ['default'] }, targeted: ['default/web-1'],
-    expect: { '/same': 20, '/svc': 0, '/cross': 10, '/out': 0, '/back': 8 } },
+    expect: { '/same': 20, '/svc': 0, '/cross': 10, '/out': 0, '/back': 8 }, expectDns: 1 },
   { name: 'excluded namespace default', rules: { excludedNamespaces: ['default'] }, targeted: ['kube-system/coredns-0'],
-    expect: { '/same': 0, '/svc': 0, '/cross': 0, '/out': 0, '/back': 0 } },
+    expect: { '/same': 0, '/svc': 0, '/cross': 0, '/out': 0, '/back': 0 }, expectDns: 3 },
 ];
 
 test('every targeted request exactly once, no untargeted entry, amplification 1.00', { timeout: 240_000 }, async (t) => {
@@ -90,6 +99,8 @@ test('every targeted request exactly once, no untargeted entry, amplification 1.
     servers.push(await startHttpServer(lab, 'default/web-1', { port: 8080 }));
     servers.push(await startHttpServer(lab, 'default/api-1', { port: 8080 }));
     servers.push(await startHttpServer(lab, 'outside', { port: 80 }));
+    const dns = await startDnsServer(lab, 'kube-system/coredns-0');
+    servers.push({ stop: async () => { dns.kill('SIGTERM'); } });
     const addr = (to: string) => (to === 'svc' ? '10.96.0.20:80' : to === 'outside' ? `${lab.outside!.ip}:80` : `${lab.pod(to).ip}:8080`);
     for (const sc of SCENARIOS) {
       await t.test(sc.name, async () => {
@@ -112,13 +123,20 @@ test('every targeted request exactly once, no untargeted entry, amplification 1.
           assert.equal(r.ok, tr.count, `${tr.path}: the client's own count`);
           sent[tr.path] = r.ok;
         }
+        for (const q of DNS_QUERIES) {
+          const r = await dig(lab, q.from, { server: '10.96.0.10', name: q.name, tcp: q.tcp });
+          assert.equal(r.status, 'NOERROR', `dig ${q.name}`);
+        }
         await sleep(1500); // last packets through the kernel ring and the tcpdumps
         for (const w of workers) await w.stop();
         for (const r of refs) r.kill('SIGINT');
         await sleep(300);
-        const entries = workers.flatMap((_, i) => readFileSync(join(dir, `${tag}-node${i + 1}.jsonl`), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as HttpEntry));
+        const entries = workers.flatMap((_, i) => readFileSync(join(dir, `${tag}-node${i + 1}.jsonl`), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry));
+        const dnsEntries = entries.filter((e): e is DnsEntry => e.protocol === 'dns');
+        assert.equal(dnsEntries.length, sc.expectDns, `${sc.name}: DNS entries ${dnsEntries.map((e) => `${e.src.ip}>${e.dst.ip} ${e.request?.questions[0]?.name}`).join(', ')}`);
+        for (const e of dnsEntries) assert.ok(e.request !== null && e.response !== null, 'DNS query paired with its answer');
         for (const [prefix, n] of Object.entries(sc.expect)) {
-          const got = entries.filter((e) => e.protocol === 'http' && e.request?.path.startsWith(`${prefix}/`));
+          const got = entries.filter((e): e is HttpEntry => e.protocol === 'http' && e.request !== null && e.request.path.startsWith(`${prefix}/`));
           assert.equal(got.length, n, `${sc.name}: ${prefix}: ${got.length} entries, expected ${n} (client sent ${sent[prefix]})`);
           const ids = new Set(got.map((e) => e.request!.path));
           assert.equal(ids.size, got.length, `${prefix}: a request appeared twice`);
