@@ -41,3 +41,19 @@ test('the table is bounded', () => {
   assert.ok(f.size <= 1001);
   assert.ok(f.stats.evicted > 0);
 });
+
+test('a keep-alive conversation of identical requests has no false duplicates (regression: 21-bit effective key)', () => {
+  const f = new DuplicateFilter(1e9, 1 << 20);
+  let dupes = 0;
+  let cseq = 1000, sseq = 5000;
+  const req = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+  const res = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  for (let i = 0; i < 200_000; i++) {
+    const a = tcpFrame({ src: '10.240.1.2', dst: '10.240.2.9', sport: 45000, dport: 80, seq: cseq, ack: sseq, payload: req, ipId: i & 0xffff });
+    const b = tcpFrame({ src: '10.240.2.9', dst: '10.240.1.2', sport: 80, dport: 45000, seq: sseq, ack: cseq + req.length, payload: res, ipId: i & 0xffff });
+    if (check(f, a, i)) dupes++;
+    if (f.isDuplicate(b, 14, 34, b.length, 6, ipv4ToInt('10.240.1.2'), 45000, i)) dupes++;
+    cseq += req.length; sseq += res.length;
+  }
+  assert.equal(dupes, 0);
+});

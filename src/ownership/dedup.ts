@@ -36,17 +36,22 @@ export class DuplicateFilter {
    */
   isDuplicate(d: Uint8Array, l3: number, l4: number, l4end: number, protocol: number, clientIp: number, clientPort: number, ts: number): boolean {
     const ipId = (d[l3 + 4] << 8) | d[l3 + 5];
-    let a = mix(0x811c9dc5, ipId | (protocol << 16));
-    let b = mix(0x01000193, clientIp);
-    a = mix(a, clientPort);
-    b = mix(b, l4end - l4);
+    // Two independent hashes over every field (different seeds), so the 53-bit key
+    // really has 53 bits: keep-alive requests that look alike still differ in seq/ack.
+    let a = 0x811c9dc5;
+    let b = 0x01000193;
+    const both = (v: number): void => { a = mix(a, v); b = mix(b ^ 0x5bd1e995, v); };
+    both(ipId | (protocol << 16));
+    both(clientIp);
+    both(clientPort);
+    both(l4end - l4);
     if (protocol === 6 && l4 + 20 <= l4end) {
       const hdr = (d[l4 + 12] >> 4) * 4;
-      for (let i = 4; i < 14; i += 2) a = mix(a, (d[l4 + i] << 8) | d[l4 + i + 1]); // seq, ack, offset+flags
+      for (let i = 4; i < 14; i += 2) both((d[l4 + i] << 8) | d[l4 + i + 1]); // seq, ack, offset+flags
       const p = l4 + hdr;
-      for (let i = p; i < Math.min(l4end, p + 16); i++) b = mix(b, d[i]);
+      for (let i = p; i < Math.min(l4end, p + 16); i++) both(d[i]);
     } else {
-      for (let i = l4 + 8; i < Math.min(l4end, l4 + 24); i++) b = mix(b, d[i]);
+      for (let i = l4 + 8; i < Math.min(l4end, l4 + 24); i++) both(d[i]);
     }
     const key = (a & 0x1fffff) * 0x100000000 + b; // 53 bits: collisions negligible within a window
     const prev = this.seen.get(key);
