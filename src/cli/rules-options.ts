@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { TargetRules } from '../cluster/rules.js';
+import { UsageError } from './errors.js';
 
 /** Repeated or comma-separated list flags, as Kubeshark's `-n a,b -n c`. */
 function list(value: string, prev: string[] = []): string[] {
@@ -24,4 +25,16 @@ export function rulesFrom(podRegex: string | undefined, o: { namespaces?: string
     selector: o.selector,
     includeHostNetwork: o.includeHostNetwork === true,
   };
+}
+
+/** Whether any targeting flag or the regex was given (they exclude `--rules FILE`). */
+export function hasRuleFlags(podRegex: string | undefined, o: { namespaces?: string[]; excludedNamespaces?: string[]; selector?: string; includeHostNetwork?: boolean }): boolean {
+  return Boolean(podRegex) || o.namespaces !== undefined || o.excludedNamespaces !== undefined || o.selector !== undefined || o.includeHostNetwork === true;
+}
+
+/** `--rules FILE` and the targeting flags exclude each other: one UsageError line. */
+export function checkRulesExclusive(podRegex: string | undefined, o: { rules?: string; namespaces?: string[]; excludedNamespaces?: string[]; selector?: string; includeHostNetwork?: boolean }): void {
+  if (o.rules !== undefined && hasRuleFlags(podRegex, o)) {
+    throw new UsageError('--rules FILE and the targeting flags (pod regex, -n, -e, -l, --include-host-network) are exclusive: put the rules in the file, or drop --rules');
+  }
 }

@@ -4,7 +4,8 @@ import { compileRules } from '../cluster/rules.js';
 import { formatTargetsTable, resolveTargets } from '../cluster/targets.js';
 import { buildInterfaceFilter } from '../filters/bpf.js';
 import { discoverPodInterfaces } from '../worker/interfaces.js';
-import { addRuleOptions, rulesFrom } from './rules-options.js';
+import { loadRulesFile } from '../worker/rules-file.js';
+import { addRuleOptions, checkRulesExclusive, rulesFrom } from './rules-options.js';
 
 export function addTargetsCommand(program: Command): void {
   addRuleOptions(program.command('targets')
@@ -13,8 +14,10 @@ export function addTargetsCommand(program: Command): void {
     .option('--node <name>', 'only this node; with --discover, find the pods\' interfaces here')
     .option('--discover', 'look up each targeted pod\'s veth in this network namespace (run on the node)')
     .option('--filters', 'print each interface\'s kernel filter expression')
+    .option('--rules <file>', 'targeting rules as JSON or YAML, as `podtap worker --rules` reads them; instead of the flags')
     .action(async (podRegex: string | undefined, o) => {
-      const filter = compileRules(rulesFrom(podRegex, o));
+      checkRulesExclusive(podRegex, o);
+      const filter = o.rules === undefined ? compileRules(rulesFrom(podRegex, o)) : (await loadRulesFile(o.rules as string)).filter;
       const snapshot = await loadInventory(o.inventory);
       const targets = resolveTargets(snapshot, filter);
       const rows = targets.explain().filter((r) => o.node === undefined || r.node === o.node);

@@ -1,20 +1,33 @@
 import type { Command } from 'commander';
-import { Worker } from '../worker/worker.js';
-import { addRuleOptions, rulesFrom } from './rules-options.js';
+import { MetricsListenError, Worker } from '../worker/worker.js';
+import { addRuleOptions, checkRulesExclusive, rulesFrom } from './rules-options.js';
 import { UsageError } from './errors.js';
+
+/** Largest TCP port. */
+const MAX_PORT = 65_535;
 
 export function addWorkerCommand(program: Command): void {
   addRuleOptions(program.command('worker')
     .description('Capture the targeted pods of one node (run in the node\'s network namespace) and write their entries as JSON lines.'))
     .requiredOption('--node <name>', 'this node\'s name, as in the inventory')
     .requiredOption('--inventory <file>', 'kubectl get pods,services,nodes -A -o json (or YAML); watched for changes')
+    .option('--rules <file>', 'targeting rules as JSON or YAML (podRegex, namespaces, excludedNamespaces, selector, includeHostNetwork); watched for changes; instead of the flags')
     .option('-o, --out <file>', 'entries as JSON lines to FILE, or - for standard output', '-')
-    .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here')
+    .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (port 0: any free port, printed on stderr)')
     .option('--netns <name>', 'capture inside this named network namespace instead of the current one')
     .action(async (podRegex: string | undefined, o) => {
-      if (o.metricsListen !== undefined && !/^[^\s]*:\d{1,5}$/.test(o.metricsListen)) throw new UsageError(`--metrics-listen: expected HOST:PORT, got "${o.metricsListen}"`);
-      const worker = new Worker({ node: o.node, inventory: o.inventory, rules: rulesFrom(podRegex, o), out: o.out, metricsListen: o.metricsListen, netns: o.netns });
-      await worker.start();
+      checkMetricsListen(o.metricsListen);
+      checkRulesExclusive(podRegex, o);
+      const worker = new Worker({
+        node: o.node, inventory: o.inventory, out: o.out, metricsListen: o.metricsListen, netns: o.netns,
+        ...(o.rules === undefined ? { rules: rulesFrom(podRegex, o) } : { rulesFile: o.rules as string }),
+      });
+      try {
+        await worker.start();
+      } catch (err) {
+        await worker.stop().catch(() => {}); // release what was opened before the failure
+        throw err instanceof MetricsListenError ? new UsageError(err.message) : err;
+      }
       await new Promise<void>((resolve) => {
         const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
         process.on('SIGINT', stop);
@@ -25,4 +38,11 @@ export function addWorkerCommand(program: Command): void {
       process.stderr.write(`podtap worker: captured ${t.captured}, processed ${t.processed}, duplicate ${t.duplicate}, untargeted ${t.untargeted}, kernel drops ${t.kernelDrops}\n`);
       process.exitCode = 0;
     });
+}
+
+/** HOST:PORT with a port in 0–65535 (HOST may be empty: every address). */
+function checkMetricsListen(v: string | undefined): void {
+  if (v === undefined) return;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:]*):(\d{1,5})$/.exec(v);
+  if (m === null || Number(m[2]) > MAX_PORT) throw new UsageError(`--metrics-listen: expected HOST:PORT with a port from 0 to ${MAX_PORT} (e.g. 127.0.0.1:9100), got "${v}"`);
 }

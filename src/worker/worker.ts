@@ -2,10 +2,19 @@
  * `podtap worker`: captures the targeted pods of one node, exactly once.
  *
  * Lifecycle:
- *   1. Load and watch the inventory; on every snapshot, reconcile:
+ *   0. Check up front what would otherwise fail quietly later: capabilities,
+ *      the --netns namespace, the rules (file), the inventory. Each failure
+ *      is one named error (LiveCaptureError, RuleError, InventoryError).
+ *   1. Load and watch the inventory (and the --rules file); on every snapshot
+ *      or rules change, reconcile against the last snapshot:
  *      resolve targets → update the cluster-wide targeted set → find the
  *      local targeted pods' veths → open/close captures → (re)build each
- *      interface's kernel filter from the ownership rule.
+ *      interface's kernel filter from the ownership rule. The first
+ *      reconcile is strict: a capture that cannot be opened for lack of
+ *      permission, or a node namespace that cannot be read, stops the start.
+ *      Later ones log one line per problem and go on. A capture whose
+ *      interface disappears (pod deleted under traffic) logs one line and is
+ *      retired; its counters stay in the `(closed)` totals.
  *   2. Every capture point checks packets in user space (untargeted, owned
  *      elsewhere, duplicate) and feeds the one shared pipeline.
  *   3. Entries go out as JSON lines; counters as Prometheus metrics.
@@ -13,22 +22,26 @@
  *      still holds), flush the pipeline and the output, exit 0.
  */
 import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { Entry } from '../entries/types.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { FdSink } from '../output/fd-sink.js';
 import { JsonlWriter } from '../output/jsonl.js';
-import type { ClusterSnapshot, PodInfo } from '../cluster/model.js';
+import { InventoryError, type ClusterSnapshot, type PodInfo } from '../cluster/model.js';
+import { loadInventory } from '../cluster/inventory.js';
 import { compileRules, type PodFilter, type TargetRules } from '../cluster/rules.js';
 import { resolveTargets, type TargetSet } from '../cluster/targets.js';
 import { IpOwnerHistory } from '../cluster/ip-owners.js';
 import { watchInventory, type InventoryWatcher } from '../cluster/watch.js';
 import { buildInterfaceFilter } from '../filters/bpf.js';
-import { openLiveCapture, type FilterInfo, type LiveCapture } from '../live/capture.js';
+import { openLiveCapture, LiveCaptureError, type FilterInfo, type LiveCapture } from '../live/capture.js';
 import { DuplicateFilter } from '../ownership/dedup.js';
 import { CapturePoint } from './capture-point.js';
 import { TargetView } from './target-view.js';
 import { createWorkerMetrics } from './metrics.js';
-import { defaultRunner, discoverPodInterfaces, type JsonRunner } from './interfaces.js';
+import { defaultRunner, discoverPodInterfaces, type DiscoveryResult, type JsonRunner } from './interfaces.js';
+import { watchRulesFile, type RulesWatcher } from './rules-file.js';
 
 /** How often the pipeline clock moves and the output is flushed when traffic is quiet. */
 export const WORKER_TICK_MS = 500;
@@ -36,7 +49,10 @@ export const WORKER_TICK_MS = 500;
 export interface WorkerOptions {
   node: string;
   inventory: string;
-  rules: TargetRules;
+  /** Fixed rules (the command-line flags); ignored when `rulesFile` is given. */
+  rules?: TargetRules;
+  /** JSON/YAML rules file, watched: changes apply without a restart. */
+  rulesFile?: string;
   /** Output file, or '-' for standard output. */
   out: string;
   /** HOST:PORT for /metrics; none when undefined. */
@@ -56,6 +72,11 @@ interface Tap {
   filter: FilterInfo;
 }
 
+/** --metrics-listen could not be served (address in use, not local, bad port). */
+export class MetricsListenError extends Error {
+  override readonly name = 'MetricsListenError';
+}
+
 export class Worker {
   readonly targets = new TargetView();
   private readonly dedup = new DuplicateFilter();
@@ -63,11 +84,17 @@ export class Worker {
   private readonly pipeline: Pipeline;
   private readonly writer: JsonlWriter;
   private readonly sink: FdSink;
-  private readonly filter: PodFilter;
+  private filter: PodFilter;
   private readonly history = new IpOwnerHistory();
   private readonly log: (line: string) => void;
   private readonly runner: JsonRunner;
   private watcher: InventoryWatcher | null = null;
+  private rulesWatcher: RulesWatcher | null = null;
+  /** The snapshot reconciled against when the rules change. */
+  private snapshot: ClusterSnapshot | undefined;
+  /** False until the first (strict) reconcile is done: later changes are scheduled. */
+  private started = false;
+  private stopped = false;
   private server: Server | null = null;
   private tick: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> = Promise.resolve();
@@ -77,21 +104,49 @@ export class Worker {
   lastTargets: TargetSet | null = null;
 
   constructor(private readonly opts: WorkerOptions) {
-    this.filter = compileRules(opts.rules); // throws RuleError with the fix
+    this.filter = compileRules(opts.rulesFile === undefined ? opts.rules : {}); // throws RuleError with the fix
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
     this.sink = opts.out === '-' ? FdSink.stdout() : FdSink.open(opts.out);
     this.writer = new JsonlWriter(this.sink);
     this.pipeline = new Pipeline((e: Entry) => this.writer.write(e));
     const ns = opts.netns;
-    this.runner = ns === undefined ? defaultRunner : (cmd, args) => defaultRunner('ip', ['netns', 'exec', ns, cmd, '-j', ...args]);
+    // `ip -n NS` / `bridge -n NS` enter the namespace themselves: one process per command, not two.
+    this.runner = ns === undefined ? defaultRunner : (cmd, args) => defaultRunner(cmd, ['-n', ns, ...args]);
   }
 
+  /**
+   * Throws, before capturing anything: LiveCaptureError (permission, netns),
+   * RuleError (rules file), InventoryError, MetricsListenError. Call stop()
+   * after a failed start to release what was opened.
+   */
   async start(): Promise<void> {
-    const watcher = watchInventory(this.opts.inventory, (s) => this.schedule(s), (err) => this.log(`podtap worker: ${err.message}`));
+    checkCapabilities(this.opts.netns);
+    if (this.opts.netns !== undefined && !existsSync(`/var/run/netns/${this.opts.netns}`)) {
+      throw new LiveCaptureError('netns', `--netns ${this.opts.netns}: no such network namespace (/var/run/netns/${this.opts.netns} does not exist); list them with 'ip netns list'`);
+    }
+    if (this.opts.rulesFile !== undefined) {
+      const file = this.opts.rulesFile;
+      this.rulesWatcher = watchRulesFile(file, (r) => {
+        this.filter = r.filter;
+        if (!this.started) return;
+        this.log(`podtap worker: rules changed (${file}): ${describeRules(r.rules)}`);
+        this.schedule();
+      }, (err) => { if (this.started) this.log(`podtap worker: ${err.message}; the last good rules stay in force`); });
+      const first = await this.rulesWatcher.ready;
+      if (first instanceof Error) throw first;
+      this.log(`podtap worker: rules from ${file}: ${describeRules(first.rules)}`);
+    }
+    await loadInventory(this.opts.inventory); // a missing or invalid file is an InventoryError here, once
+    const watcher = watchInventory(this.opts.inventory, (s) => {
+      this.snapshot = s;
+      if (this.started) this.schedule();
+    }, (err) => this.log(`podtap worker: ${err.message}`));
     this.watcher = watcher;
     const first = await watcher.ready;
-    if (first === undefined) throw new Error(`cannot start: the inventory ${this.opts.inventory} could not be read (see the message above)`);
-    await this.reconciling;
+    if (first === undefined) throw new InventoryError(`${this.opts.inventory}: could not be read after it was checked (see the message above)`);
+    await this.reconcile(first, true);
+    this.started = true;
+    if (this.snapshot !== first) this.schedule(); // rewritten during the first reconcile
     if (this.opts.metricsListen !== undefined) await this.listenMetrics(this.opts.metricsListen);
     this.tick = setInterval(() => {
       this.pipeline.advance(Date.now());
@@ -99,12 +154,15 @@ export class Worker {
     }, WORKER_TICK_MS);
   }
 
-  /** Reconciles run one at a time, in snapshot order. */
-  private schedule(snapshot: ClusterSnapshot): void {
-    this.reconciling = this.reconciling.then(() => this.reconcile(snapshot)).catch((err) => this.log(`podtap worker: reconcile failed: ${(err as Error).message}`));
+  /** Reconciles run one at a time, each against the latest snapshot and rules. */
+  private schedule(): void {
+    this.reconciling = this.reconciling
+      .then(() => (this.stopped || this.snapshot === undefined ? undefined : this.reconcile(this.snapshot, false)))
+      .catch((err) => this.log(`podtap worker: reconcile failed: ${oneLine((err as Error).message)}`));
   }
 
-  private async reconcile(snapshot: ClusterSnapshot): Promise<void> {
+  /** `strict`: the first one, where a capture that cannot be opened at all (permission, netns) is fatal. */
+  private async reconcile(snapshot: ClusterSnapshot, strict: boolean): Promise<void> {
     const targets = resolveTargets(snapshot, this.filter, this.history);
     this.lastTargets = targets;
     this.targets.update(targets.ips.values());
@@ -117,7 +175,14 @@ export class Worker {
       const pod = wanted.get(key);
       if (pod === undefined || pod.uid !== tap.pod.uid || pod.ips.join() !== tap.pod.ips.join()) await this.closeTap(key, tap);
     }
-    const discovery = await discoverPodInterfaces(local.filter((p) => !this.taps.has(p.key)), this.runner);
+    const fresh = local.filter((p) => !this.taps.has(p.key));
+    let discovery: DiscoveryResult = { found: [], missing: [] };
+    try {
+      if (fresh.length > 0) discovery = await discoverPodInterfaces(fresh, this.runner); // no new pod: no command run
+    } catch (err) {
+      const where = this.opts.netns === undefined ? 'this network namespace' : `network namespace ${this.opts.netns}`;
+      throw new LiveCaptureError('netns', `cannot list the interfaces of ${where}: ${oneLine((err as Error).message).slice(0, 200)} (needs root or CAP_NET_ADMIN and CAP_SYS_ADMIN)`);
+    }
     for (const m of discovery.missing) this.log(`podtap worker: ${m.podKey}: ${m.reason}`);
     for (const found of discovery.found) {
       const pod = wanted.get(found.podKey)!;
@@ -127,13 +192,14 @@ export class Worker {
         const capture = openLiveCapture(found.iface, point, {
           filter: expr, netns: this.opts.netns === undefined ? undefined : `/var/run/netns/${this.opts.netns}`,
           snaplen: this.opts.snaplen, bufferBytes: this.opts.bufferBytes,
-          onError: (err) => this.log(`podtap worker: ${found.iface} (${pod.key}): ${err.message}`),
+          onError: (err) => this.captureFailed(pod.key, point, err),
         });
         const filter = capture.setFilter(expr);
         if (!filter.attachedInKernel) this.log(`podtap worker: WARNING: the kernel did not accept the filter for ${found.iface}; filtering in user space`);
         this.taps.set(pod.key, { pod, iface: found.iface, capture, point, filter });
         this.log(`podtap worker: capturing ${pod.key} on ${found.iface} (${filter.instructions} BPF instructions)`);
       } catch (err) {
+        if (strict && err instanceof LiveCaptureError && (err.kind === 'permission' || err.kind === 'not-built' || err.kind === 'netns')) throw err;
         this.log(`podtap worker: ${pod.key}: ${(err as Error).message}`);
       }
     }
@@ -146,6 +212,15 @@ export class Worker {
     }
   }
 
+  /** The reader stopped (interface deleted under traffic): one line, and the tap is retired. */
+  private captureFailed(key: string, point: CapturePoint, err: LiveCaptureError): void {
+    this.log(`podtap worker: ${point.iface} (${key}): ${err.message}; still capturing the other pods`);
+    this.reconciling = this.reconciling.then(async () => {
+      const tap = this.taps.get(key);
+      if (tap !== undefined && tap.point === point) await this.closeTap(key, tap);
+    }).catch((e) => this.log(`podtap worker: closing ${key}: ${oneLine((e as Error).message)}`));
+  }
+
   private async closeTap(key: string, tap: Tap): Promise<void> {
     this.taps.delete(key);
     await tap.capture.close();
@@ -155,7 +230,7 @@ export class Worker {
 
   private async listenMetrics(hostPort: string): Promise<void> {
     const i = hostPort.lastIndexOf(':');
-    const host = hostPort.slice(0, i) || '0.0.0.0';
+    const host = hostPort.slice(0, i).replace(/^\[(.*)\]$/, '$1') || '0.0.0.0';
     const port = Number(hostPort.slice(i + 1));
     const registry = createWorkerMetrics({
       node: this.opts.node,
@@ -173,8 +248,16 @@ export class Worker {
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new Error(`--metrics-listen ${hostPort}: ${err.message}`)));
-      server.listen(port, host, () => resolve());
+      server.once('error', (err) => reject(new MetricsListenError(`--metrics-listen ${hostPort}: ${err.message}; pick a free port on a local address`)));
+      try {
+        server.listen(port, host, () => {
+          const a = server.address() as AddressInfo;
+          this.log(`podtap worker: metrics on http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/metrics`);
+          resolve();
+        });
+      } catch (err) {
+        reject(new MetricsListenError(`--metrics-listen ${hostPort}: ${oneLine((err as Error).message)}`));
+      }
     });
   }
 
@@ -191,12 +274,52 @@ export class Worker {
   get interfaces(): string[] { return [...this.taps.values()].map((t) => t.iface); }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.tick !== null) clearInterval(this.tick);
     this.watcher?.close();
+    this.rulesWatcher?.close();
     await this.reconciling;
     for (const tap of this.taps.values()) await tap.capture.close();
     this.pipeline.finish();
     this.writer.end();
     await new Promise<void>((r) => (this.server === null ? r() : this.server.close(() => r())));
   }
+}
+
+/** Effective capability bits (linux/capability.h). */
+const CAP_NET_ADMIN = 12, CAP_NET_RAW = 13, CAP_SYS_ADMIN = 21;
+
+/**
+ * Throws LiveCaptureError('permission') when this process cannot capture:
+ * CAP_NET_RAW and CAP_NET_ADMIN, and CAP_SYS_ADMIN to enter --netns. Read from
+ * /proc/self/status; where that is unreadable the open itself reports.
+ */
+function checkCapabilities(netns: string | undefined): void {
+  let eff: bigint;
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m === null) return;
+    eff = BigInt(`0x${m[1]}`);
+  } catch { return; }
+  const has = (bit: number) => (eff >> BigInt(bit)) & 1n;
+  const missing = [[CAP_NET_RAW, 'CAP_NET_RAW'], [CAP_NET_ADMIN, 'CAP_NET_ADMIN'], ...(netns === undefined ? [] : [[CAP_SYS_ADMIN, 'CAP_SYS_ADMIN'] as const])]
+    .filter(([bit]) => !has(bit as number)).map(([, name]) => name);
+  if (missing.length > 0) {
+    throw new LiveCaptureError('permission', `no permission to capture (missing ${missing.join(', ')}${netns === undefined ? '' : '; CAP_SYS_ADMIN is for --netns'}): run as root or grant ${missing.join(' and ')}`);
+  }
+}
+
+function describeRules(r: TargetRules): string {
+  const parts = [
+    r.podRegex ? `regex ${JSON.stringify(r.podRegex)}` : '',
+    r.namespaces?.length ? `namespaces ${r.namespaces.join(',')}` : '',
+    r.excludedNamespaces?.length ? `excluded ${r.excludedNamespaces.join(',')}` : '',
+    r.selector ? `selector ${JSON.stringify(r.selector)}` : '',
+    r.includeHostNetwork ? 'host-network pods included' : '',
+  ].filter(Boolean);
+  return parts.length === 0 ? 'every pod' : parts.join(', ');
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
 }
