@@ -10,7 +10,7 @@ import type { CaptureCounters } from './capture-point.js';
 export interface MetricsSource {
   node: string;
   /** Per interface: the capture point's counters. */
-  capturePoints(): Iterable<{ iface: string; counters: CaptureCounters; kernelDrops: number; bpfInstructions: number }>;
+  capturePoints(): Iterable<{ iface: string; counters: CaptureCounters; kernelDrops: number; bpfInstructions: number; filterFallback?: boolean }>;
   entriesByProtocol(): Record<string, number>;
   targetedPods(): number;
 }
@@ -46,5 +46,7 @@ export function createWorkerMetrics(src: MetricsSource): Registry {
     collect() { targeted.set({ node: src.node }, src.targetedPods()); } });
   const bpf = new Gauge({ name: 'podtap_bpf_instructions', help: 'Instructions of the kernel filter attached to each interface.', labelNames: ['node', 'iface'], registers: [registry],
     collect() { bpf.reset(); for (const p of src.capturePoints()) bpf.set({ node: src.node, iface: p.iface }, p.bpfInstructions); } });
+  const fallback = new Gauge({ name: 'podtap_bpf_fallback', help: '1 when an interface runs the coarse kernel filter (the ownership filter did not fit); ownership is then checked in user space only.', labelNames: ['node', 'iface'], registers: [registry],
+    collect() { fallback.reset(); for (const p of src.capturePoints()) fallback.set({ node: src.node, iface: p.iface }, p.filterFallback === true ? 1 : 0); } });
   return registry;
 }

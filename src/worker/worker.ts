@@ -34,8 +34,9 @@ import { compileRules, type PodFilter, type TargetRules } from '../cluster/rules
 import { resolveTargets, type TargetSet } from '../cluster/targets.js';
 import { IpOwnerHistory } from '../cluster/ip-owners.js';
 import { watchInventory, type InventoryWatcher } from '../cluster/watch.js';
-import { buildInterfaceFilter } from '../filters/bpf.js';
-import { openLiveCapture, LiveCaptureError, type FilterInfo, type LiveCapture } from '../live/capture.js';
+import { buildInterfaceFilter, type InterfaceFilterInput } from '../filters/bpf.js';
+import { applyKernelFilter, type AppliedFilter } from '../filters/apply.js';
+import { openLiveCapture, LiveCaptureError, type LiveCapture } from '../live/capture.js';
 import { DuplicateFilter } from '../ownership/dedup.js';
 import { CapturePoint } from './capture-point.js';
 import { TargetView } from './target-view.js';
@@ -69,7 +70,10 @@ interface Tap {
   iface: string;
   capture: LiveCapture;
   point: CapturePoint;
-  filter: FilterInfo;
+  /** What the kernel runs now (the precise filter, or the coarse fallback). */
+  filter: AppliedFilter;
+  /** The precise filter expression last asked for: a change of targets elsewhere changes it. */
+  wanted: string;
 }
 
 /** --metrics-listen could not be served (address in use, not local, bad port). */
@@ -186,17 +190,21 @@ export class Worker {
     for (const m of discovery.missing) this.log(`podtap worker: ${m.podKey}: ${m.reason}`);
     for (const found of discovery.found) {
       const pod = wanted.get(found.podKey)!;
-      const expr = buildInterfaceFilter({ localIps: pod.ips, targetedIps: allIps, podCidrs }).expression;
+      const input: InterfaceFilterInput = { localIps: pod.ips, targetedIps: allIps, podCidrs };
+      const precise = buildInterfaceFilter(input).expression;
       const point = new CapturePoint(found.iface, pod.key, pod.ips, this.targets, this.dedup, this.pipeline);
       try {
+        // Opened with the pod's own addresses (tiny, compiled at once); the precise
+        // ownership filter follows, compiled and attached off the event loop.
         const capture = openLiveCapture(found.iface, point, {
-          filter: expr, netns: this.opts.netns === undefined ? undefined : `/var/run/netns/${this.opts.netns}`,
+          filter: buildInterfaceFilter({ localIps: pod.ips, targetedIps: [] }).expression,
+          netns: this.opts.netns === undefined ? undefined : `/var/run/netns/${this.opts.netns}`,
           snaplen: this.opts.snaplen, bufferBytes: this.opts.bufferBytes,
           onError: (err) => this.captureFailed(pod.key, point, err),
         });
-        const filter = capture.setFilter(expr);
-        if (!filter.attachedInKernel) this.log(`podtap worker: WARNING: the kernel did not accept the filter for ${found.iface}; filtering in user space`);
-        this.taps.set(pod.key, { pod, iface: found.iface, capture, point, filter });
+        const filter = await applyKernelFilter(capture, input);
+        this.noteFilter(found.iface, filter);
+        this.taps.set(pod.key, { pod, iface: found.iface, capture, point, filter, wanted: precise });
         this.log(`podtap worker: capturing ${pod.key} on ${found.iface} (${filter.instructions} BPF instructions)`);
       } catch (err) {
         if (strict && err instanceof LiveCaptureError && (err.kind === 'permission' || err.kind === 'not-built' || err.kind === 'netns')) throw err;
@@ -205,11 +213,25 @@ export class Worker {
     }
     // Targets elsewhere changed: every open interface's ownership clause follows.
     for (const tap of this.taps.values()) {
-      const expr = buildInterfaceFilter({ localIps: tap.pod.ips, targetedIps: allIps, podCidrs }).expression;
-      if (expr !== tap.filter.expression) {
-        try { tap.filter = tap.capture.setFilter(expr); } catch (err) { this.log(`podtap worker: ${tap.iface}: ${(err as Error).message}`); }
+      const input: InterfaceFilterInput = { localIps: tap.pod.ips, targetedIps: allIps, podCidrs };
+      const precise = buildInterfaceFilter(input).expression;
+      if (precise === tap.wanted) continue;
+      try {
+        tap.filter = await applyKernelFilter(tap.capture, input);
+        tap.wanted = precise;
+        this.noteFilter(tap.iface, tap.filter);
+      } catch (err) {
+        this.log(`podtap worker: ${tap.iface}: ${(err as Error).message}`);
       }
     }
+  }
+
+  /** A filter that is not the precise one, or not in the kernel, is said loudly (and counted in metrics). */
+  private noteFilter(iface: string, f: AppliedFilter): void {
+    if (f.fallback !== null) {
+      this.log(`podtap worker: WARNING: ${iface}: the ownership filter did not fit the kernel (${f.fallback}); the kernel filters on the pod's addresses only and ownership is checked in user space`);
+    }
+    if (!f.attachedInKernel) this.log(`podtap worker: WARNING: ${iface}: the kernel refused the filter; libpcap filters in user space`);
   }
 
   /** The reader stopped (interface deleted under traffic): one line, and the tap is retired. */
@@ -235,8 +257,8 @@ export class Worker {
     const registry = createWorkerMetrics({
       node: this.opts.node,
       capturePoints: () => [
-        ...[...this.taps.values()].map((t) => ({ iface: t.iface, counters: t.point.counters, kernelDrops: t.capture.stats().droppedByKernel, bpfInstructions: t.filter.instructions })),
-        { iface: '(closed)', counters: this.retired, kernelDrops: 0, bpfInstructions: 0 },
+        ...[...this.taps.values()].map((t) => ({ iface: t.iface, counters: t.point.counters, kernelDrops: t.capture.stats().droppedByKernel, bpfInstructions: t.filter.instructions, filterFallback: t.filter.fallback !== null })),
+        { iface: '(closed)', counters: this.retired, kernelDrops: 0, bpfInstructions: 0, filterFallback: false },
       ],
       entriesByProtocol: () => this.pipeline.stats.entriesByProtocol,
       targetedPods: () => this.localPods,
