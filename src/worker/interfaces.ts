@@ -50,7 +50,7 @@ export async function discoverPodInterfaces(pods: ReadonlyArray<{ key: string; i
     for (const ip of pod.ips) {
       const dev = await routeDev(run, ip);
       if (dev !== null && kindOf(byName.get(dev)) === 'veth') { found = { podKey: pod.key, ips: pod.ips, iface: dev, via: 'route' }; break; }
-      if (nsAddrs === null) nsAddrs = await peerAddresses(run);
+      if (nsAddrs === null) nsAddrs = await peerAddresses(run, new Set(links.filter((l) => kindOf(l) === 'veth' && l.link_netnsid !== undefined).map((l) => l.link_netnsid!)));
       const peer = links.find((l) => kindOf(l) === 'veth' && l.link_netnsid !== undefined && l.link_index !== undefined
         && (nsAddrs!.get(l.link_netnsid)?.get(l.link_index) ?? []).includes(ip));
       if (peer !== undefined) { found = { podKey: pod.key, ips: pod.ips, iface: peer.ifname, via: 'netns' }; break; }
@@ -74,18 +74,19 @@ async function routeDev(run: JsonRunner, ip: string): Promise<string | null> {
   }
 }
 
-/** Addresses of interfaces in the named namespaces this namespace has ids for. */
-async function peerAddresses(run: JsonRunner): Promise<Map<number, Map<number, string[]>>> {
+/** Addresses of interfaces in the named namespaces that this namespace's veths lead to. */
+async function peerAddresses(run: JsonRunner, nsids: ReadonlySet<number>): Promise<Map<number, Map<number, string[]>>> {
   const out = new Map<number, Map<number, string[]>>();
   let ids: Array<{ nsid: number; name?: string }> = [];
   try { ids = (await run('ip', ['netns', 'list-id'])) as typeof ids; } catch { return out; }
-  for (const { nsid, name } of ids) {
-    if (name === undefined) continue;
+  // One query per peer namespace, in parallel: a node with many pods answers in one round trip.
+  await Promise.all(ids.map(async ({ nsid, name }) => {
+    if (name === undefined || !nsids.has(nsid)) return;
     try {
       const addrs = (await run('ip', ['-n', name, 'addr', 'show'])) as Array<{ ifindex: number; addr_info?: Array<{ local?: string }> }>;
       out.set(nsid, new Map(addrs.map((a) => [a.ifindex, (a.addr_info ?? []).map((x) => x.local ?? '').filter(Boolean)])));
     } catch { /* namespace vanished meanwhile */ }
-  }
+  }));
   return out;
 }
 
