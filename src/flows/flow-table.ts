@@ -6,6 +6,8 @@
  * direction. Hand-written because it runs on every packet.
  */
 import type { IpPacket } from '../layers/ip.js';
+import type { ConnectionContext, DissectorOptions } from '../dissectors/types.js';
+import type { Entry, Transport } from '../entries/types.js';
 import { formatIp } from '../layers/address.js';
 
 /** Direction of a packet relative to a flow: 0 = from side A (first seen sender), 1 = from side B. */
@@ -59,6 +61,30 @@ export class Flow {
   portOf(side: Dir): number {
     return side === 0 ? this.portA : this.portB;
   }
+
+  private entrySeq = 0;
+
+  /** The context a dissector bound to this flow sees; `clientSide` is the client's side. */
+  context(id: string, transport: Transport, clientSide: Dir, host: FlowHost): ConnectionContext {
+    const serverSide: Dir = clientSide === 0 ? 1 : 0;
+    return {
+      id,
+      transport,
+      client: { ip: this.ipOf(clientSide), port: this.portOf(clientSide) },
+      server: { ip: this.ipOf(serverSide), port: this.portOf(serverSide) },
+      options: host.options,
+      emit: (e) => host.emit(e),
+      nextEntryId: () => `${id}-${++this.entrySeq}`,
+      weird: (name) => host.weird(name),
+    };
+  }
+}
+
+/** What every flow's dissector context reaches back to. */
+export interface FlowHost {
+  readonly options: DissectorOptions;
+  emit(entry: Entry): void;
+  weird(name: string): void;
 }
 
 export class FlowTable<F extends Flow> {

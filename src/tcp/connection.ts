@@ -9,7 +9,7 @@
  * settles which side is the client. Once bound, the kept bytes are replayed in
  * arrival order and later bytes flow straight through as views.
  */
-import type { ConnectionContext, DissectorOptions, StreamDissector, StreamDissectorSpec } from '../dissectors/types.js';
+import type { DissectorOptions, StreamDissector, StreamDissectorSpec } from '../dissectors/types.js';
 import type { Entry } from '../entries/types.js';
 import type { IpPacket } from '../layers/ip.js';
 import { Flow, type Dir } from '../flows/flow-table.js';
@@ -41,7 +41,6 @@ export class TcpConnection extends Flow implements StreamOutput {
   private keptBytes: [number, number] = [0, 0];
   /** Per direction: every spec said 'no'. */
   private refused: [boolean, boolean] = [false, false];
-  private entrySeq = 0;
 
   constructor(hash: number, p: IpPacket, portA: number, portB: number, ts: number,
               readonly id: string, private readonly host: ConnectionHost) {
@@ -129,19 +128,7 @@ export class TcpConnection extends Flow implements StreamOutput {
 
   private bind(spec: StreamDissectorSpec, dir: Dir, view: Uint8Array, ts: number): void {
     const cd = this.clientDir as Dir;
-    const sd: Dir = cd === 0 ? 1 : 0;
-    const host = this.host;
-    const ctx: ConnectionContext = {
-      id: this.id,
-      transport: 'tcp',
-      client: { ip: this.ipOf(cd), port: this.portOf(cd) },
-      server: { ip: this.ipOf(sd), port: this.portOf(sd) },
-      options: host.options,
-      emit: (e) => host.emit(e),
-      nextEntryId: () => `${this.id}-${++this.entrySeq}`,
-      weird: (name) => host.weird(name),
-    };
-    this.dissector = spec.create(ctx);
+    this.dissector = spec.create(this.context(this.id, 'tcp', cd, this.host));
     this.protocol = spec.name;
     this.state = ConnState.Bound;
     const kept = this.kept;

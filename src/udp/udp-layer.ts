@@ -3,7 +3,7 @@
  * datagram dissector that detected the flow. The client is the first sender,
  * unless only the other port is one a dissector names (a reply seen first).
  */
-import type { ConnectionContext, DatagramDissector, DatagramDissectorSpec, DissectorOptions } from '../dissectors/types.js';
+import type { DatagramDissector, DatagramDissectorSpec, DissectorOptions } from '../dissectors/types.js';
 import type { Entry } from '../entries/types.js';
 import type { IpPacket } from '../layers/ip.js';
 import type { DissectorRegistry } from '../dissectors/registry.js';
@@ -31,7 +31,6 @@ class UdpFlow extends Flow {
   clientDir: Dir = 0;
   dissector: DatagramDissector | null = null;
   misses = 0;
-  entrySeq = 0;
   constructor(hash: number, p: IpPacket, a: number, b: number, ts: number, readonly id: string) { super(hash, p, a, b, ts); }
 }
 
@@ -82,20 +81,7 @@ export class UdpLayer {
   }
 
   private bind(flow: UdpFlow, spec: DatagramDissectorSpec): void {
-    const cd = flow.clientDir;
-    const sd: Dir = cd === 0 ? 1 : 0;
-    const host = this.host;
-    const ctx: ConnectionContext = {
-      id: flow.id,
-      transport: 'udp',
-      client: { ip: flow.ipOf(cd), port: flow.portOf(cd) },
-      server: { ip: flow.ipOf(sd), port: flow.portOf(sd) },
-      options: host.options,
-      emit: (e) => host.emit(e),
-      nextEntryId: () => `${flow.id}-${++flow.entrySeq}`,
-      weird: (name) => host.weird(name),
-    };
-    flow.dissector = spec.create(ctx);
+    flow.dissector = spec.create(flow.context(flow.id, 'udp', flow.clientDir, this.host));
   }
 
   private open(hash: number, p: IpPacket, sport: number, dport: number, ts: number): UdpFlow {
