@@ -23,16 +23,13 @@ export interface EntryTally {
   flags: Record<string, number>;
 }
 
-export async function tallyPodtapEntries(bin: string, capture: string): Promise<EntryTally> {
-  const t: EntryTally = { total: 0, http: 0, httpRequests: 0, httpComplete: 0, httpNoResponse: 0, httpNon200: 0, dns: 0, flags: {} };
-  const child = spawn(process.execPath, [bin, 'read', capture, '--format', 'jsonl'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-8192)));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) {
+export function emptyTally(): EntryTally {
+  return { total: 0, http: 0, httpRequests: 0, httpComplete: 0, httpNoResponse: 0, httpNon200: 0, dns: 0, flags: {} };
+}
+
+/** Adds every entry of a JSON-lines stream to `t` as it arrives; blank lines are skipped. */
+export async function tallyJsonl(input: NodeJS.ReadableStream, t: EntryTally = emptyTally()): Promise<EntryTally> {
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     if (line === '') continue;
     const e = JSON.parse(line) as Entry;
     t.total++;
@@ -45,6 +42,18 @@ export async function tallyPodtapEntries(bin: string, capture: string): Promise<
     if (e.flags.includes('no-response')) t.httpNoResponse++;
     if (e.response && e.response.status !== 200) t.httpNon200++;
   }
+  return t;
+}
+
+export async function tallyPodtapEntries(bin: string, capture: string): Promise<EntryTally> {
+  const child = spawn(process.execPath, [bin, 'read', capture, '--format', 'jsonl'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-8192)));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const t = await tallyJsonl(child.stdout);
   const code = await exited;
   if (code !== 0) throw new Error(`podtap read exited ${code}: ${stderr.trim()}`);
   return t;

@@ -10,49 +10,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterLab } from '../lab/cluster/lab.js';
 import { run, sleep, which } from '../lab/proc.js';
-import { parseWrk, type WrkCounts } from './record-http.js';
+import { NGINX_PORT, nginxConf, parseWrk, WRK_LUA, type WrkCounts } from './http-load.js';
 
-export const NGINX_PORT = 80;
 /** Extra time wrk gets beyond its -d before it is killed. */
 const WRK_GRACE_MS = 30_000;
-
-/** Same counting as record-http.ts's script: one `PODTAP-BENCH sent= completed=` line. */
-const WRK_LUA = `-- podtap live bench: counts requests written and responses completed.
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) sent = 0; completed = 0 end
-function request() sent = sent + 1; return wrk.request() end
-function response(status, headers, body) completed = completed + 1 end
-function done(summary, latency, requests)
-  local s, c = 0, 0
-  for _, t in ipairs(threads) do s = s + t:get("sent"); c = c + t:get("completed") end
-  io.write(string.format("PODTAP-BENCH sent=%d completed=%d\\n", s, c))
-end
-`;
-
-function nginxConf(dir: string, listen: string): string {
-  return `worker_processes 1;
-daemon off;
-user root;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen ${listen}:${NGINX_PORT};
-    location / { default_type text/plain; return 200 "ok\\n"; }
-  }
-}
-`;
-}
 
 /** Why the load cannot run here, or undefined. */
 export function loadSkipReason(): string | undefined {

@@ -18,6 +18,7 @@ import { Lab } from '../lab/netns.js';
 import { run, sleep, waitForOutput, which } from '../lab/proc.js';
 import { startCapture, type CaptureStats } from '../lab/record.js';
 import { countPcapRecords } from './pcap-file.js';
+import { NGINX_PORT, nginxConf, parseWrk, WRK_LUA, type WrkCounts } from './http-load.js';
 
 export const SERVER_CPU = '0';
 export const CLIENT_CPU = '1';
@@ -28,17 +29,6 @@ export const MAX_ROUND_SECONDS = 30;
 export const MAX_ROUNDS = 10;
 /** Time for FIN/ACK exchanges after wrk exits, before tcpdump is stopped. */
 const CLOSE_SETTLE_MS = 500;
-
-export interface WrkCounts {
-  /** Requests wrk wrote (Lua request() calls, minus wrk's one verification call per run). */
-  sent: number;
-  /** Responses wrk read completely (Lua response() calls). */
-  completed: number;
-  /** "N requests in …" as wrk printed it (its own completed count). */
-  reported: number;
-  non2xx: number;
-  socketErrors: string;
-}
 
 export interface BenchCaptureMeta {
   file: string;
@@ -61,59 +51,6 @@ export interface RecordOptions {
   log: (line: string) => void;
 }
 
-const WRK_LUA = `-- podtap bench: counts requests written and responses completed.
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) sent = 0; completed = 0 end
-function request() sent = sent + 1; return wrk.request() end
-function response(status, headers, body) completed = completed + 1 end
-function done(summary, latency, requests)
-  local s, c = 0, 0
-  for _, t in ipairs(threads) do s = s + t:get("sent"); c = c + t:get("completed") end
-  io.write(string.format("PODTAP-BENCH sent=%d completed=%d\\n", s, c))
-end
-`;
-
-function nginxConf(dir: string, listen: string): string {
-  return `worker_processes 1;
-daemon off;
-user root;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen ${listen}:80;
-    location / { default_type text/plain; return 200 "ok\\n"; }
-  }
-}
-`;
-}
-
-/** Parses one wrk run's output (with the Lua summary line). */
-export function parseWrk(out: string): WrkCounts {
-  const lua = /PODTAP-BENCH sent=(\d+) completed=(\d+)/.exec(out);
-  const reported = /(\d+) requests in /.exec(out);
-  if (!lua || !reported) throw new Error(`unexpected wrk output:\n${out}`);
-  return {
-    // wrk calls request() once more than it sends: script_verify_request()
-    // runs it on the first thread before any connection to check the request.
-    sent: Number(lua[1]) - 1,
-    completed: Number(lua[2]),
-    reported: Number(reported[1]),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    socketErrors: /Socket errors: (.*)/.exec(out)?.[1]?.trim() ?? 'none',
-  };
-}
-
 async function startServer(lab: Lab, dir: string): Promise<string> {
   const ip = lab.node('server').ip;
   if (which('nginx')) {
@@ -127,7 +64,7 @@ async function startServer(lab: Lab, dir: string): Promise<string> {
     return (/nginx\/\S+/.exec(v.stderr)?.[0] ?? 'nginx');
   }
   const script = fileURLToPath(new URL('../lab/servers/http-server.js', import.meta.url));
-  const child = lab.spawn('server', process.execPath, [script, '--host', ip, '--port', '80'], { cpu: SERVER_CPU });
+  const child = lab.spawn('server', process.execPath, [script, '--host', ip, '--port', String(NGINX_PORT)], { cpu: SERVER_CPU });
   await waitForOutput(child, /listening /, 10_000);
   child.stdout?.resume();
   child.stderr?.resume();

@@ -84,18 +84,25 @@ function removeHandlers(): void {
 
 /** Deletes lab namespaces whose owning process no longer runs. Returns their names. */
 export async function removeStaleNamespaces(): Promise<string[]> {
-  const r = await run('ip', ['netns', 'list'], { check: false });
-  const removed: string[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    const m = /^ptlab-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || pidAlive(pid)) continue;
-    await run('ip', ['netns', 'del', name], { check: false });
-    removed.push(name);
-  }
+  const removed = await orphanedNamespaces(/^ptlab-(\d+)-/);
+  for (const name of removed) await run('ip', ['netns', 'del', name], { check: false });
   return removed;
+}
+
+/**
+ * Network namespaces whose name matches `owner`, its first group being the
+ * pid of the process that made them, and whose owner no longer runs (this
+ * process never counts as gone).
+ */
+export async function orphanedNamespaces(owner: RegExp): Promise<string[]> {
+  const r = await run('ip', ['netns', 'list'], { check: false });
+  return r.stdout
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => {
+      const m = owner.exec(name);
+      return m !== null && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]));
+    });
 }
 
 function pidAlive(pid: number): boolean {
@@ -106,7 +113,6 @@ function pidAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
 
 /** A number for the next lab's name, unique within this process. */
 export function nextLabNumber(): number {

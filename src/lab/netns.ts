@@ -18,7 +18,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { NS_PREFIX, netnsSkipReason, nextLabNumber, removeStaleNamespaces, trackLab, untrackLab } from './netns-guard.js';
-import { run, runSync, type RunOptions, type RunResult } from './proc.js';
+import { run, runSync, stopChildren, type RunOptions, type RunResult } from './proc.js';
 
 export { canCreateNetns, netnsSkipReason, NS_PREFIX, removeStaleNamespaces } from './netns-guard.js';
 
@@ -188,13 +188,7 @@ export class Lab {
   /** Stops every child started here and deletes the lab's namespaces (and with them every link). */
   async teardown(): Promise<void> {
     if (this.tornDown) return;
-    const children = [...this.children];
-    for (const c of children) c.kill('SIGTERM');
-    const deadline = Date.now() + CHILD_STOP_TIMEOUT_MS;
-    while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await stopChildren([...this.children], CHILD_STOP_TIMEOUT_MS);
     this.tornDown = true;
     for (const ns of this.namespaces.splice(0).reverse()) await run('ip', ['netns', 'del', ns], { check: false });
     untrackLab(this);

@@ -127,3 +127,15 @@ export function waitForExit(child: ChildProcess): Promise<number | null> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** How often stopChildren looks whether the children have exited. */
+const STOP_POLL_MS = 20;
+
+/** SIGTERMs every child, waits up to `timeoutMs` for all to exit, then SIGKILLs the ones left. */
+export async function stopChildren(children: readonly ChildProcess[], timeoutMs: number): Promise<void> {
+  const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+  for (const c of children) c.kill('SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (children.some(running) && Date.now() < deadline) await sleep(STOP_POLL_MS);
+  for (const c of children) if (running(c)) c.kill('SIGKILL');
+}

@@ -8,7 +8,7 @@
  *   selector: "app in (web,api)"
  *   includeHostNetwork: false
  *
- * Watching works like the inventory's (src/cluster/watch.ts):
+ * Watching is src/util/watch-file.ts's, as for the inventory:
  *   1. the file is loaded; `onRules` gets it compiled, or `onError` (and
  *      watching goes on, so a fixed file is picked up);
  *   2. the directory is watched (renames and `..data` symlink swaps are
@@ -21,11 +21,9 @@
  * Callbacks are never called after `close()`; the watcher does not keep the
  * process alive.
  */
-import { createHash } from 'node:crypto';
-import { type FSWatcher, watch } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
 import { parse } from 'yaml';
+import { watchFile } from '../util/watch-file.js';
 import { RuleError } from '../cluster/model.js';
 import { compileRules, type PodFilter, type TargetRules } from '../cluster/rules.js';
 
@@ -113,82 +111,26 @@ export interface RulesWatcher {
 }
 
 export function watchRulesFile(path: string, onRules: (r: CompiledRules) => void, onError: (e: RuleError) => void): RulesWatcher {
-  const name = basename(path);
   const stats = { reads: 0, unchanged: 0, invalid: 0, changes: 0 };
-  let closed = false;
-  let hasGood = false;
-  let lastHash = '';
-  let lastStat = '';
-  let running = false;
-  let again = false;
-  let debounce: NodeJS.Timeout | undefined;
-  let confirm: NodeJS.Timeout | undefined;
-
-  const check = async (confirming: boolean): Promise<CompiledRules | RuleError | undefined> => {
-    if (closed) return undefined;
-    if (running) { again = true; return undefined; }
-    running = true;
-    try {
-      stats.reads++;
-      let bytes: Buffer | undefined;
-      let result: CompiledRules | RuleError;
-      try {
-        bytes = await readRulesBytes(path);
-        const rules = parseRulesFile(bytes.toString('utf8'), path);
-        result = { rules, filter: compileIn(path, rules) };
-      } catch (err) {
-        result = err instanceof RuleError ? err : new RuleError(`${path}: ${oneLine(String(err))}`);
-      }
-      if (closed) return undefined;
-      lastStat = await stat(path).then(statKey, () => 'missing');
-      const hash = bytes === undefined ? `error:${(result as RuleError).message}` : createHash('sha256').update(bytes).digest('hex');
-      if (hash === lastHash) { stats.unchanged++; return undefined; }
-      if (result instanceof RuleError && !confirming && hasGood) {
-        clearTimeout(confirm); // maybe a writer is still writing: look again before reporting
-        confirm = setTimeout(() => void check(true), RULES_CONFIRM_MS);
-        return undefined;
-      }
-      clearTimeout(confirm);
-      lastHash = hash;
-      if (result instanceof RuleError) { stats.invalid++; onError(result); } else { hasGood = true; stats.changes++; onRules(result); }
-      return result;
-    } finally {
-      running = false;
-      if (again && !closed) { again = false; schedule(); }
-    }
-  };
-  const schedule = () => {
-    if (closed) return;
-    clearTimeout(debounce);
-    debounce = setTimeout(() => void check(false), RULES_DEBOUNCE_MS);
-  };
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dirname(path), { persistent: false }, (_e, file) => {
-      if (file === null || file === name || String(file).startsWith('..')) schedule();
-    });
-    watcher.on('error', () => { /* the directory went away: the stat poll notices */ });
-  } catch { /* no fs.watch here: the stat poll alone follows the file */ }
-  const poll = setInterval(() => {
-    void stat(path).then(statKey, () => 'missing').then((key) => { if (key !== lastStat) schedule(); });
-  }, RULES_POLL_MS);
-  poll.unref();
-  const ready = check(false).then((r) => r ?? new RuleError(`${path}: closed before the first load`));
-  return {
-    ready,
-    stats,
-    close() {
-      closed = true;
-      clearTimeout(debounce);
-      clearTimeout(confirm);
-      clearInterval(poll);
-      watcher?.close();
+  const w = watchFile(path, {
+    read: readRulesBytes,
+    parse: (bytes): CompiledRules => {
+      const rules = parseRulesFile(bytes.toString('utf8'), path);
+      return { rules, filter: compileIn(path, rules) };
     },
+    toError: (err) => (err instanceof RuleError ? err : new RuleError(`${path}: ${oneLine(String(err))}`)),
+    onValue: (r) => { stats.changes++; onRules(r); },
+    onError,
+    debounceMs: RULES_DEBOUNCE_MS,
+    confirmMs: RULES_CONFIRM_MS,
+    pollMs: RULES_POLL_MS,
+    counters: stats,
+  });
+  return {
+    ready: w.ready.then((r) => r ?? new RuleError(`${path}: closed before the first load`)),
+    stats,
+    close: () => w.close(),
   };
-}
-
-function statKey(st: { ino: number; size: number; mtimeMs: number }): string {
-  return `${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
 function oneLine(s: string): string {

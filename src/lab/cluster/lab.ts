@@ -27,8 +27,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LabError } from '../netns.js';
-import { netnsSkipReason, nextLabNumber, trackLab, untrackLab } from '../netns-guard.js';
-import { run, which, type RunOptions, type RunResult } from '../proc.js';
+import { netnsSkipReason, nextLabNumber, orphanedNamespaces, trackLab, untrackLab } from '../netns-guard.js';
+import { run, stopChildren, which, type RunOptions, type RunResult } from '../proc.js';
 import { formatInventory, inventoryOf, type KubeList } from './inventory.js';
 import { BASE_SYSCTLS, namespaceLines, natRules, nodeSysctls, planNamespaces, vethLines } from './network.js';
 import {
@@ -236,13 +236,7 @@ export class ClusterLab {
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     const started = Date.now();
-    const children = [...this.children];
-    for (const c of children) c.kill('SIGTERM');
-    const deadline = Date.now() + CLUSTER_CHILD_STOP_TIMEOUT_MS;
-    while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await stopChildren([...this.children], CLUSTER_CHILD_STOP_TIMEOUT_MS);
     this.tornDown = true;
     await deleteNamespaces(this.namespaces.splice(0));
     untrackLab(this);
@@ -302,21 +296,9 @@ export async function destroyClusterLab(id: string): Promise<string[]> {
  * Labs with a non-numeric id (`ptc-demo-…`) are never touched. Returns the names removed.
  */
 export async function sweepStaleClusterLabs(): Promise<string[]> {
-  const stale = (await listNamespaces()).filter((ns) => {
-    const m = /^ptc-(\d+)-/.exec(ns);
-    return m !== null && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]));
-  });
+  const stale = await orphanedNamespaces(/^ptc-(\d+)-/);
   await deleteNamespaces(stale);
   return stale;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Lab namespaces whose name starts with `prefix`. */

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../netns.js';
 import { waitForExit, waitForOutput } from '../proc.js';
+import { authoritativeDnsmasqArgs } from '../servers/dnsmasq.js';
 import type { ClusterLab, Where } from './lab.js';
 
 export const WORKLOAD_START_TIMEOUT_MS = 10_000;
@@ -130,21 +131,7 @@ export async function runHttpClient(lab: ClusterLab, where: Where, opts: HttpCli
 
 /** dnsmasq flags: authoritative for cluster.local from the lab's services and pods; reads no file, forwards nothing. */
 export function clusterDnsArgs(lab: ClusterLab, listen: string): string[] {
-  const args = [
-    '--keep-in-foreground',
-    '--log-facility=-',
-    '--conf-file=/dev/null',
-    '--no-resolv',
-    '--no-hosts',
-    '--no-poll',
-    '--pid-file=',
-    '--user=root',
-    '--bind-interfaces',
-    `--listen-address=${listen}`,
-    '--port=53',
-    `--local=/${CLUSTER_DOMAIN}/`,
-    `--local-ttl=${CLUSTER_DNS_TTL}`,
-  ];
+  const args = authoritativeDnsmasqArgs({ listen, pidFile: '', zone: CLUSTER_DOMAIN, ttl: CLUSTER_DNS_TTL });
   for (const s of lab.services) args.push(`--host-record=${s.name}.${s.namespace}.svc.${CLUSTER_DOMAIN},${s.clusterIP}`);
   for (const p of lab.pods) args.push(`--host-record=${p.ip.replaceAll('.', '-')}.${p.namespace}.pod.${CLUSTER_DOMAIN},${p.ip}`);
   return args;

@@ -14,8 +14,13 @@ export const LAB_ZONE = 'lab.test';
 export const LAB_DNS_TTL = 300;
 export const DNSMASQ_START_TIMEOUT_MS = 10_000;
 
-/** The zone's records, as dnsmasq flags. The expectations come from the clients, not from here. */
-export function dnsmasqArgs(listen: string, pidFile: string): string[] {
+/**
+ * Flags for dnsmasq in the foreground, logging to stderr, authoritative for
+ * `zone` only: no config file, /etc/hosts or resolv.conf, nothing forwarded,
+ * names it does not know get NXDOMAIN. `pidFile` '' writes none. Records are
+ * added by the caller.
+ */
+export function authoritativeDnsmasqArgs(o: { listen: string; pidFile: string; zone: string; ttl: number }): string[] {
   return [
     '--keep-in-foreground',
     '--log-facility=-',
@@ -23,13 +28,20 @@ export function dnsmasqArgs(listen: string, pidFile: string): string[] {
     '--no-resolv',
     '--no-hosts',
     '--no-poll',
-    `--pid-file=${pidFile}`,
+    `--pid-file=${o.pidFile}`,
     '--user=root',
     '--bind-interfaces',
-    `--listen-address=${listen}`,
+    `--listen-address=${o.listen}`,
     '--port=53',
-    `--local=/${LAB_ZONE}/`,
-    `--local-ttl=${LAB_DNS_TTL}`,
+    `--local=/${o.zone}/`,
+    `--local-ttl=${o.ttl}`,
+  ];
+}
+
+/** The zone's records, as dnsmasq flags. The expectations come from the clients, not from here. */
+export function dnsmasqArgs(listen: string, pidFile: string): string[] {
+  return [
+    ...authoritativeDnsmasqArgs({ listen, pidFile, zone: LAB_ZONE, ttl: LAB_DNS_TTL }),
     '--host-record=www.lab.test,10.231.9.9,fd00::99',
     '--address=/fixed.lab.test/10.231.7.7',
     '--mx-host=lab.test,mail.lab.test,10',
