@@ -80,6 +80,8 @@ export interface LiveCapture {
   readonly iface: string;
   readonly linkType: number;
   /** Replaces the filter; throws LiveCaptureError('invalid-filter'). Check `attachedInKernel`. */
+  /** The filter the capture runs now (the one given to open, or the last set), or null. */
+  readonly filter: FilterInfo | null;
   setFilter(expression: string): FilterInfo;
   /** Same, but libpcap compiles and attaches it off the event loop (large filters take tens of ms). */
   setFilterAsync(expression: string): Promise<FilterInfo>;
@@ -146,6 +148,7 @@ class Capture implements LiveCapture {
   private readonly decoder: BatchDecoder;
   private closing: Promise<void> | undefined;
   private failure: LiveCaptureError | undefined;
+  filter: FilterInfo | null = null;
 
   constructor(readonly iface: string, private readonly handle: NativeHandle, sink: PacketSink, private readonly opts: LiveCaptureOptions) {
     this.linkType = handle.linkType;
@@ -162,7 +165,7 @@ class Capture implements LiveCapture {
 
   setFilter(expression: string): FilterInfo {
     try {
-      return { expression, ...this.handle.setFilter(expression) };
+      return (this.filter = { expression, ...this.handle.setFilter(expression) });
     } catch (err) {
       throw fromNativeError(err, this.iface, this.opts.netns, expression);
     }
@@ -170,7 +173,7 @@ class Capture implements LiveCapture {
 
   async setFilterAsync(expression: string): Promise<FilterInfo> {
     try {
-      return { expression, ...(await this.handle.setFilterAsync(expression)) };
+      return (this.filter = { expression, ...(await this.handle.setFilterAsync(expression)) });
     } catch (err) {
       throw fromNativeError(err, this.iface, this.opts.netns, expression);
     }

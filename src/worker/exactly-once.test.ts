@@ -127,7 +127,14 @@ test('every targeted request exactly once, no untargeted entry, amplification 1.
           const r = await dig(lab, q.from, { server: '10.96.0.10', name: q.name, tcp: q.tcp });
           assert.equal(r.status, 'NOERROR', `dig ${q.name}`);
         }
-        await sleep(1500); // last packets through the kernel ring and the tcpdumps
+        // Quiet first: no packet for 800 ms (at most 6 s), so nothing is in flight when the windows close.
+        let last = -1;
+        for (let i = 0; i < 30; i++) {
+          await sleep(200);
+          const now = workers.reduce((a, w) => a + w.totals().captured, 0);
+          if (now === last && i >= 4) break;
+          last = now;
+        }
         for (const w of workers) await w.stop();
         for (const r of refs) r.kill('SIGINT');
         await sleep(300);

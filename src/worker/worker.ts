@@ -34,9 +34,8 @@ import { compileRules, type PodFilter, type TargetRules } from '../cluster/rules
 import { resolveTargets, type TargetSet } from '../cluster/targets.js';
 import { IpOwnerHistory } from '../cluster/ip-owners.js';
 import { watchInventory, type InventoryWatcher } from '../cluster/watch.js';
-import { buildInterfaceFilter, type InterfaceFilterInput } from '../filters/bpf.js';
-import { applyKernelFilter, type AppliedFilter } from '../filters/apply.js';
-import { openLiveCapture, LiveCaptureError, type LiveCapture } from '../live/capture.js';
+import { buildInterfaceFilter, chooseKernelFilter, type InterfaceFilterInput } from '../filters/bpf.js';
+import { compileFilter, openLiveCapture, LiveCaptureError, type LiveCapture } from '../live/capture.js';
 import { DuplicateFilter } from '../ownership/dedup.js';
 import { CapturePoint } from './capture-point.js';
 import { TargetView } from './target-view.js';
@@ -71,9 +70,18 @@ interface Tap {
   capture: LiveCapture;
   point: CapturePoint;
   /** What the kernel runs now (the precise filter, or the coarse fallback). */
-  filter: AppliedFilter;
+  filter: KernelFilter;
   /** The precise filter expression last asked for: a change of targets elsewhere changes it. */
   wanted: string;
+}
+
+/** The filter attached to a tap's interface. */
+interface KernelFilter {
+  expression: string;
+  instructions: number;
+  attachedInKernel: boolean;
+  /** The precise ownership filter did not fit; the pod's own addresses are filtered instead. */
+  fallback: boolean;
 }
 
 /** --metrics-listen could not be served (address in use, not local, bad port). */
@@ -105,6 +113,8 @@ export class Worker {
   private localPods = 0;
   /** Counters of captures already closed, so metrics stay monotonic. */
   private readonly retired = { captured: 0, untargeted: 0, duplicate: 0, processed: 0 };
+  /** Kernel drops of capture handles already closed (taps removed or replaced). */
+  private retiredKernelDrops = 0;
   lastTargets: TargetSet | null = null;
 
   constructor(private readonly opts: WorkerOptions) {
@@ -194,16 +204,7 @@ export class Worker {
       const precise = buildInterfaceFilter(input).expression;
       const point = new CapturePoint(found.iface, pod.key, pod.ips, this.targets, this.dedup, this.pipeline);
       try {
-        // Opened with the pod's own addresses (tiny, compiled at once); the precise
-        // ownership filter follows, compiled and attached off the event loop.
-        const capture = openLiveCapture(found.iface, point, {
-          filter: buildInterfaceFilter({ localIps: pod.ips, targetedIps: [] }).expression,
-          netns: this.opts.netns === undefined ? undefined : `/var/run/netns/${this.opts.netns}`,
-          snaplen: this.opts.snaplen, bufferBytes: this.opts.bufferBytes,
-          onError: (err) => this.captureFailed(pod.key, point, err),
-        });
-        const filter = await applyKernelFilter(capture, input);
-        this.noteFilter(found.iface, filter);
+        const { capture, filter } = this.openCapture(found.iface, pod.key, point, input);
         this.taps.set(pod.key, { pod, iface: found.iface, capture, point, filter, wanted: precise });
         this.log(`podtap worker: capturing ${pod.key} on ${found.iface} (${filter.instructions} BPF instructions)`);
       } catch (err) {
@@ -217,19 +218,46 @@ export class Worker {
       const precise = buildInterfaceFilter(input).expression;
       if (precise === tap.wanted) continue;
       try {
-        tap.filter = await applyKernelFilter(tap.capture, input);
+        // Make before break: libpcap may drop packets in flight while it swaps a
+        // socket's filter, so a new handle with the new filter starts first; the
+        // old one is closed after (delivering what its ring holds). Packets both
+        // saw are dropped by the duplicate window and counted.
+        const next = this.openCapture(tap.iface, tap.pod.key, tap.point, input);
+        const old = tap.capture;
+        tap.capture = next.capture;
+        tap.filter = next.filter;
         tap.wanted = precise;
-        this.noteFilter(tap.iface, tap.filter);
+        this.retiredKernelDrops += old.stats().droppedByKernel;
+        await old.close();
       } catch (err) {
         this.log(`podtap worker: ${tap.iface}: ${(err as Error).message}`);
       }
     }
   }
 
+  /**
+   * Open `iface` with the kernel filter chosen for it: the precise ownership
+   * filter when libpcap fits it in the kernel, else the pod's own addresses
+   * (said loudly, counted in podtap_bpf_fallback) — never no filter.
+   */
+  private openCapture(iface: string, podKey: string, point: CapturePoint, input: InterfaceFilterInput): { capture: LiveCapture; filter: KernelFilter } {
+    const chosen = chooseKernelFilter(input, (e) => compileFilter(e));
+    const capture = openLiveCapture(iface, point, {
+      filter: chosen.expression,
+      netns: this.opts.netns === undefined ? undefined : `/var/run/netns/${this.opts.netns}`,
+      snaplen: this.opts.snaplen, bufferBytes: this.opts.bufferBytes,
+      onError: (err) => this.captureFailed(podKey, point, err),
+    });
+    const attached = capture.filter;
+    const filter: KernelFilter = { expression: chosen.expression, instructions: attached?.instructions ?? chosen.instructions, attachedInKernel: attached?.attachedInKernel ?? false, fallback: chosen.fallback };
+    this.noteFilter(iface, filter);
+    return { capture, filter };
+  }
+
   /** A filter that is not the precise one, or not in the kernel, is said loudly (and counted in metrics). */
-  private noteFilter(iface: string, f: AppliedFilter): void {
-    if (f.fallback !== null) {
-      this.log(`podtap worker: WARNING: ${iface}: the ownership filter did not fit the kernel (${f.fallback}); the kernel filters on the pod's addresses only and ownership is checked in user space`);
+  private noteFilter(iface: string, f: KernelFilter): void {
+    if (f.fallback) {
+      this.log(`podtap worker: WARNING: ${iface}: the ownership filter does not fit the kernel; the kernel filters on the pod's addresses only and ownership is checked in user space`);
     }
     if (!f.attachedInKernel) this.log(`podtap worker: WARNING: ${iface}: the kernel refused the filter; libpcap filters in user space`);
   }
@@ -246,6 +274,7 @@ export class Worker {
   private async closeTap(key: string, tap: Tap): Promise<void> {
     this.taps.delete(key);
     await tap.capture.close();
+    this.retiredKernelDrops += tap.capture.stats().droppedByKernel;
     for (const k of ['captured', 'untargeted', 'duplicate', 'processed'] as const) this.retired[k] += tap.point.counters[k];
     this.log(`podtap worker: stopped capturing ${key} on ${tap.iface}`);
   }
@@ -257,8 +286,8 @@ export class Worker {
     const registry = createWorkerMetrics({
       node: this.opts.node,
       capturePoints: () => [
-        ...[...this.taps.values()].map((t) => ({ iface: t.iface, counters: t.point.counters, kernelDrops: t.capture.stats().droppedByKernel, bpfInstructions: t.filter.instructions, filterFallback: t.filter.fallback !== null })),
-        { iface: '(closed)', counters: this.retired, kernelDrops: 0, bpfInstructions: 0, filterFallback: false },
+        ...[...this.taps.values()].map((t) => ({ iface: t.iface, counters: t.point.counters, kernelDrops: t.capture.stats().droppedByKernel, bpfInstructions: t.filter.instructions, filterFallback: t.filter.fallback })),
+        { iface: '(closed)', counters: this.retired, kernelDrops: this.retiredKernelDrops, bpfInstructions: 0, filterFallback: false },
       ],
       entriesByProtocol: () => this.pipeline.stats.entriesByProtocol,
       targetedPods: () => this.localPods,
@@ -285,7 +314,7 @@ export class Worker {
 
   /** Counters summed over every capture point, open or closed. */
   totals(): { captured: number; untargeted: number; duplicate: number; processed: number; kernelDrops: number } {
-    const t = { ...this.retired, kernelDrops: 0 };
+    const t = { ...this.retired, kernelDrops: this.retiredKernelDrops };
     for (const tap of this.taps.values()) {
       for (const k of ['captured', 'untargeted', 'duplicate', 'processed'] as const) t[k] += tap.point.counters[k];
       t.kernelDrops += tap.capture.stats().droppedByKernel;
