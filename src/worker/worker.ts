@@ -25,6 +25,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Entry } from '../entries/types.js';
+import type { PacketSink } from '../capture/types.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { FdSink } from '../output/fd-sink.js';
 import { JsonlWriter } from '../output/jsonl.js';
@@ -62,6 +63,8 @@ export interface WorkerOptions {
   snaplen?: number;
   bufferBytes?: number;
   log?: (line: string) => void;
+  /** Sees every packet the worker processes, before the pipeline (tests, debugging). */
+  tap?: PacketSink;
 }
 
 interface Tap {
@@ -116,6 +119,13 @@ export class Worker {
   /** Kernel drops of capture handles already closed (taps removed or replaced). */
   private retiredKernelDrops = 0;
   lastTargets: TargetSet | null = null;
+
+  /** Where capture points hand packets they process: the pipeline, and the optional tap first. */
+  private get processed(): PacketSink {
+    const tap = this.opts.tap;
+    if (tap === undefined) return this.pipeline;
+    return { packet: (rec) => { tap.packet(rec); this.pipeline.packet(rec); } };
+  }
 
   constructor(private readonly opts: WorkerOptions) {
     this.filter = compileRules(opts.rulesFile === undefined ? opts.rules : {}); // throws RuleError with the fix
@@ -202,7 +212,7 @@ export class Worker {
       const pod = wanted.get(found.podKey)!;
       const input: InterfaceFilterInput = { localIps: pod.ips, targetedIps: allIps, podCidrs };
       const precise = buildInterfaceFilter(input).expression;
-      const point = new CapturePoint(found.iface, pod.key, pod.ips, this.targets, this.dedup, this.pipeline);
+      const point = new CapturePoint(found.iface, pod.key, pod.ips, this.targets, this.dedup, this.processed);
       try {
         const { capture, filter } = this.openCapture(found.iface, pod.key, point, input);
         this.taps.set(pod.key, { pod, iface: found.iface, capture, point, filter, wanted: precise });
