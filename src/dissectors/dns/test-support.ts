@@ -5,6 +5,7 @@
  */
 import type { DnsEntry, Endpoint, Entry, Transport } from '../../entries/types.js';
 import { DEFAULT_DISSECTOR_OPTIONS, type ConnectionContext } from '../types.js';
+import { seededRandom } from '../../testing/random.js';
 
 export class FakeContext implements ConnectionContext {
   readonly entries: Entry[] = [];
@@ -129,14 +130,5 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A deterministic PRNG (mulberry32) so fuzz failures can be replayed from the seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so failures replay from the seed. */
+export const prng = seededRandom;

@@ -7,6 +7,7 @@ import type { ConnectionContext, DissectorOptions } from '../types.js';
 import { DEFAULT_DISSECTOR_OPTIONS } from '../types.js';
 import type { Entry, HttpEntry } from '../../entries/types.js';
 import { Http1Dissector, http1Spec } from './index.js';
+import { seededRandom } from '../../testing/random.js';
 
 export interface FakeContext extends ConnectionContext {
   entries: HttpEntry[];
@@ -49,17 +50,8 @@ export type Splitter = (len: number) => number[];
 export const whole: Splitter = (len) => [len];
 export const bytewise: Splitter = (len) => Array.from({ length: len }, () => 1);
 
-/** Deterministic pseudo-random generator (mulberry32) so failures replay. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so failures replay from the seed. */
+export const rng = seededRandom;
 
 export function randomSplits(seed: number, maxPiece = 17): Splitter {
   const r = rng(seed);
