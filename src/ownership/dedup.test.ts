@@ -38,7 +38,7 @@ test('UDP datagrams are keyed by id and payload', () => {
 test('the table is bounded', () => {
   const f = new DuplicateFilter(1e9, 1000);
   for (let i = 0; i < 5000; i++) check(f, tcpFrame({ src: '10.240.1.2', dst: '10.240.2.9', sport: 45000, dport: 80, seq: i * 10, payload: 'x', ipId: i & 0xffff }), i);
-  assert.ok(f.size <= 1001);
+  assert.ok(f.size <= 1024, `${f.size}`); // capacity: maxEntries rounded up to a power of two
   assert.ok(f.stats.evicted > 0);
 });
 

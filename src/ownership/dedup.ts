@@ -24,10 +24,30 @@ function mix(h: number, v: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+/** Slots probed for a key before the oldest of them is overwritten. */
+const PROBES = 8;
+
+/**
+ * A fixed open-addressing table in typed arrays: no allocation per packet
+ * (a Map keyed by 53-bit numbers boxes every key). A slot whose time is older
+ * than the window counts as free.
+ */
 export class DuplicateFilter {
-  private readonly seen = new Map<number, number>();
   readonly stats: DedupStats = { duplicates: 0, evicted: 0 };
-  constructor(private readonly windowMs = DEDUP_WINDOW_MS, private readonly maxEntries = DEDUP_MAX_ENTRIES) {}
+  private readonly mask: number;
+  private readonly keyA: Uint32Array;
+  private readonly keyB: Uint32Array;
+  private readonly when: Float64Array;
+  private used = 0;
+
+  constructor(private readonly windowMs = DEDUP_WINDOW_MS, maxEntries = DEDUP_MAX_ENTRIES) {
+    let cap = 16;
+    while (cap < maxEntries) cap *= 2;
+    this.mask = cap - 1;
+    this.keyA = new Uint32Array(cap);
+    this.keyB = new Uint32Array(cap);
+    this.when = new Float64Array(cap).fill(-Infinity);
+  }
 
   /**
    * True when an identical packet was seen within the window (then it is
@@ -35,44 +55,49 @@ export class DuplicateFilter {
    * header's offset in `d`; `l4`/`l4end` bound the transport segment.
    */
   isDuplicate(d: Uint8Array, l3: number, l4: number, l4end: number, protocol: number, clientIp: number, clientPort: number, ts: number): boolean {
-    const ipId = (d[l3 + 4] << 8) | d[l3 + 5];
-    // Two independent hashes over every field (different seeds), so the 53-bit key
-    // really has 53 bits: keep-alive requests that look alike still differ in seq/ack.
-    let a = 0x811c9dc5;
-    let b = 0x01000193;
-    const both = (v: number): void => { a = mix(a, v); b = mix(b ^ 0x5bd1e995, v); };
-    both(ipId | (protocol << 16));
-    both(clientIp);
-    both(clientPort);
-    both(l4end - l4);
+    // Two independent hashes over every field (different seeds): 64 bits of key,
+    // so keep-alive requests that look alike still differ through seq/ack.
+    let a = mix(0x811c9dc5, ((d[l3 + 4] << 8) | d[l3 + 5]) | (protocol << 16));
+    let b = mix(0x5bd1e995, ((d[l3 + 4] << 8) | d[l3 + 5]) | (protocol << 16));
+    a = mix(mix(mix(a, clientIp), clientPort), l4end - l4);
+    b = mix(mix(mix(b ^ 0x27d4eb2f, clientIp), clientPort), l4end - l4);
+    let p: number;
+    let end: number;
     if (protocol === 6 && l4 + 20 <= l4end) {
-      const hdr = (d[l4 + 12] >> 4) * 4;
-      for (let i = 4; i < 14; i += 2) both((d[l4 + i] << 8) | d[l4 + i + 1]); // seq, ack, offset+flags
-      const p = l4 + hdr;
-      for (let i = p; i < Math.min(l4end, p + 16); i++) both(d[i]);
+      for (let i = l4 + 4; i < l4 + 14; i += 2) { // seq, ack, offset+flags
+        const v = (d[i] << 8) | d[i + 1];
+        a = mix(a, v);
+        b = mix(b ^ 0x165667b1, v);
+      }
+      p = l4 + (d[l4 + 12] >> 4) * 4;
+      end = Math.min(l4end, p + 16);
     } else {
-      for (let i = l4 + 8; i < Math.min(l4end, l4 + 24); i++) both(d[i]);
+      p = l4 + 8;
+      end = Math.min(l4end, l4 + 24);
     }
-    const key = (a & 0x1fffff) * 0x100000000 + b; // 53 bits: collisions negligible within a window
-    const prev = this.seen.get(key);
-    if (prev !== undefined && ts - prev <= this.windowMs) {
-      this.stats.duplicates++;
-      return true;
+    for (let i = p; i < end; i++) { a = mix(a, d[i]); b = mix(b ^ 0x165667b1, d[i]); }
+    const window = this.windowMs;
+    let free = -1;
+    let oldest = -1;
+    for (let k = 0; k < PROBES; k++) {
+      const slot = (a + k) & this.mask;
+      const t = this.when[slot];
+      if (ts - t > window) { if (free < 0) free = slot; continue; }
+      if (this.keyA[slot] === a && this.keyB[slot] === b) {
+        this.stats.duplicates++;
+        return true;
+      }
+      if (oldest < 0 || t < this.when[oldest]) oldest = slot;
     }
-    if (prev !== undefined) this.seen.delete(key);
-    this.seen.set(key, ts);
-    if (this.seen.size > this.maxEntries) this.expire(ts);
+    let slot = free;
+    if (slot < 0) { slot = oldest; this.stats.evicted++; }
+    else if (this.when[slot] === -Infinity) this.used++;
+    this.keyA[slot] = a;
+    this.keyB[slot] = b;
+    this.when[slot] = ts;
     return false;
   }
 
-  /** Forget packets older than the window; if still full, the oldest. */
-  expire(now: number): void {
-    for (const [k, t] of this.seen) {
-      if (now - t <= this.windowMs && this.seen.size <= this.maxEntries) break;
-      this.seen.delete(k);
-      if (now - t <= this.windowMs) this.stats.evicted++;
-    }
-  }
-
-  get size(): number { return this.seen.size; }
+  /** Slots ever filled (an upper bound of the packets remembered). */
+  get size(): number { return this.used; }
 }
