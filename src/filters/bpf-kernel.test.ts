@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chooseKernelFilter, KERNEL_MAX_INSTRUCTIONS } from './bpf.js';
 import { intToIpv4, ipv4ToInt } from './cidr.js';
 import { pcapAddonSkipReason } from '../live/native.js';
-import { compileFilter, openLiveCapture } from '../live/capture.js';
+import { compileFilter, compileFilterAsync, openLiveCapture } from '../live/capture.js';
 
 /** Pods spread like a real cluster: 25 nodes with a /24 each, pods numbered densely from .2 with a few gone. */
 function clusterIps(count: number): string[] {
@@ -57,4 +57,25 @@ test('a set that cannot be expressed falls back to the pod\'s own traffic, never
   assert.equal(f.expression, '(ip host 10.250.0.2)');
   assert.ok(f.instructions > 0 && f.instructions <= KERNEL_MAX_INSTRUCTIONS);
   assert.ok(f.compileMs < 1000, `${f.compileMs} ms`);
+});
+
+test('compiled off the event loop, then attached as a ready program: what the worker does at open', async (t) => {
+  const skip = pcapAddonSkipReason();
+  if (skip) { t.skip(skip); return; }
+  const ips = clusterIps(5000);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const compiled = await compileFilterAsync(`(ip host ${ips[0]}) and not (${ips.slice(1, 400).map((ip) => `src host ${ip}`).join(' or ')})`);
+  clearInterval(timer);
+  t.diagnostic(`${compiled.instructions} instructions compiled while ${ticks} timer ticks ran`);
+  assert.ok(compiled.program.length === compiled.instructions * 8);
+  await assert.rejects(compileFilterAsync('ip host'), /filter|syntax/i);
+  if (process.getuid?.() !== 0) return;
+  const cap = openLiveCapture('lo', { packet() {} }, { program: compiled });
+  try {
+    assert.equal(cap.filter?.attachedInKernel, true);
+    assert.equal(cap.filter?.instructions, compiled.instructions);
+  } finally {
+    await cap.close();
+  }
 });

@@ -114,3 +114,20 @@ export function chooseKernelFilter(input: InterfaceFilterInput, compile: (expres
   const c = compile(coarse.expression);
   return { ...coarse, instructions: c.instructions, fallback: true, compileMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }
+
+/** `chooseKernelFilter` with the compiles off the event loop; the result carries what `compile` returned (e.g. the program). */
+export async function chooseKernelFilterAsync<C extends { instructions: number }>(
+  input: InterfaceFilterInput, compile: (expression: string) => Promise<C>,
+): Promise<ChosenFilter & { compiled: C }> {
+  const started = process.hrtime.bigint();
+  const precise = buildInterfaceFilter(input);
+  if (precise.terms <= MAX_PRECISE_TERMS) {
+    const p = await compile(precise.expression);
+    if (p.instructions <= KERNEL_MAX_INSTRUCTIONS) {
+      return { ...precise, instructions: p.instructions, fallback: false, compileMs: Number(process.hrtime.bigint() - started) / 1e6, compiled: p };
+    }
+  }
+  const coarse = buildInterfaceFilter({ localIps: input.localIps, targetedIps: [] });
+  const c = await compile(coarse.expression);
+  return { ...coarse, instructions: c.instructions, fallback: true, compileMs: Number(process.hrtime.bigint() - started) / 1e6, compiled: c };
+}

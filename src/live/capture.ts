@@ -40,6 +40,8 @@ export interface LiveCaptureOptions {
   timeoutMs?: number;
   /** pcap filter expression, run in the kernel when it accepts the program. */
   filter?: string;
+  /** A filter already compiled off the event loop (compileFilterAsync); wins over `filter`. Its link type must be the interface's. */
+  program?: CompiledFilter;
   promisc?: boolean;
   /** Network namespace to capture in: /var/run/netns/NAME or /proc/PID/ns/net. */
   netns?: string;
@@ -83,6 +85,8 @@ export interface LiveCapture {
   /** The filter the capture runs now (the one given to open, or the last set), or null. */
   readonly filter: FilterInfo | null;
   setFilter(expression: string): FilterInfo;
+  /** Attach a filter compiled by compileFilterAsync (nothing compiled on the event loop). */
+  setProgram(compiled: CompiledFilter): FilterInfo;
   /** Same, but libpcap compiles and attaches it off the event loop (large filters take tens of ms). */
   setFilterAsync(expression: string): Promise<FilterInfo>;
   stats(): LiveCaptureStats;
@@ -109,9 +113,10 @@ export function openLiveCapture(iface: string, sink: PacketSink, opts: LiveCaptu
     throw fromNativeError(err, iface, opts.netns);
   }
   const capture = new Capture(iface, handle, sink, opts);
-  if (opts.filter !== undefined) {
+  if (opts.program !== undefined || opts.filter !== undefined) {
     try {
-      capture.setFilter(opts.filter);
+      if (opts.program !== undefined && opts.program.linkType === capture.linkType) capture.setProgram(opts.program);
+      else capture.setFilter(opts.program?.expression ?? opts.filter!);
     } catch (err) {
       void handle.close();
       throw err;
@@ -125,6 +130,24 @@ export function openLiveCapture(iface: string, sink: PacketSink, opts: LiveCaptu
 export function compileFilter(expression: string, linkType = 1, snaplen = DEFAULT_SNAPLEN): { instructions: number } {
   try {
     return checkedAddon().compile(linkType, snaplen, expression);
+  } catch (err) {
+    if (err instanceof LiveCaptureError) throw err;
+    throw fromNativeError(err, '', undefined, expression);
+  }
+}
+
+export interface CompiledFilter {
+  expression: string;
+  linkType: number;
+  instructions: number;
+  program: Buffer;
+}
+
+/** Compiles a filter on the libuv pool (libpcap's optimizer takes tens of ms on large filters). */
+export async function compileFilterAsync(expression: string, linkType = 1, snaplen = DEFAULT_SNAPLEN): Promise<CompiledFilter> {
+  try {
+    const r = await checkedAddon().compileAsync(linkType, snaplen, expression);
+    return { expression, linkType, instructions: r.instructions, program: r.program };
   } catch (err) {
     if (err instanceof LiveCaptureError) throw err;
     throw fromNativeError(err, '', undefined, expression);
@@ -168,6 +191,14 @@ class Capture implements LiveCapture {
       return (this.filter = { expression, ...this.handle.setFilter(expression) });
     } catch (err) {
       throw fromNativeError(err, this.iface, this.opts.netns, expression);
+    }
+  }
+
+  setProgram(compiled: CompiledFilter): FilterInfo {
+    try {
+      return (this.filter = { expression: compiled.expression, ...this.handle.setProgram(compiled.program) });
+    } catch (err) {
+      throw fromNativeError(err, this.iface, this.opts.netns, compiled.expression);
     }
   }
 

@@ -58,6 +58,8 @@ export interface NativeHandle {
   setFilter(expr: string): NativeFilterResult;
   /** Same, compiled and attached on the libuv thread pool (off the event loop). */
   setFilterAsync(expr: string): Promise<NativeFilterResult>;
+  /** Attach a program from compileAsync: no compile on the calling thread. */
+  setProgram(program: Buffer): NativeFilterResult;
   stats(): NativeStats;
   close(): Promise<void>;
 }
@@ -65,6 +67,8 @@ export interface NativeHandle {
 export interface PcapAddon {
   open(iface: string, opts: NativeOpenOptions): NativeHandle;
   compile(linkType: number, snaplen: number, expr: string): { instructions: number };
+  /** Compiled on the libuv pool; `program` is the struct bpf_insn array for NativeHandle.setProgram. */
+  compileAsync(linkType: number, snaplen: number, expr: string): Promise<{ instructions: number; program: Buffer }>;
   readonly libVersion: string;
   readonly recordHeaderBytes: number;
 }

@@ -35,8 +35,8 @@ import { compileRules, type PodFilter, type TargetRules } from '../cluster/rules
 import { resolveTargets, type TargetSet } from '../cluster/targets.js';
 import { IpOwnerHistory } from '../cluster/ip-owners.js';
 import { watchInventory, type InventoryWatcher } from '../cluster/watch.js';
-import { buildInterfaceFilter, chooseKernelFilter, type InterfaceFilterInput } from '../filters/bpf.js';
-import { compileFilter, openLiveCapture, LiveCaptureError, type LiveCapture } from '../live/capture.js';
+import { buildInterfaceFilter, chooseKernelFilterAsync, type InterfaceFilterInput } from '../filters/bpf.js';
+import { compileFilterAsync, openLiveCapture, LiveCaptureError, type LiveCapture } from '../live/capture.js';
 import { DuplicateFilter } from '../ownership/dedup.js';
 import { CapturePoint } from './capture-point.js';
 import { TargetView } from './target-view.js';
@@ -77,6 +77,9 @@ interface Tap {
   /** The precise filter expression last asked for: a change of targets elsewhere changes it. */
   wanted: string;
 }
+
+/** Pod veths carry Ethernet frames: filters are compiled for this link type ahead of opening. */
+const LINKTYPE_ETHERNET = 1;
 
 /** The filter attached to a tap's interface. */
 interface KernelFilter {
@@ -214,7 +217,7 @@ export class Worker {
       const precise = buildInterfaceFilter(input).expression;
       const point = new CapturePoint(found.iface, pod.key, pod.ips, this.targets, this.dedup, this.processed);
       try {
-        const { capture, filter } = this.openCapture(found.iface, pod.key, point, input);
+        const { capture, filter } = await this.openCapture(found.iface, pod.key, point, input);
         this.taps.set(pod.key, { pod, iface: found.iface, capture, point, filter, wanted: precise });
         this.log(`podtap worker: capturing ${pod.key} on ${found.iface} (${filter.instructions} BPF instructions)`);
       } catch (err) {
@@ -232,7 +235,7 @@ export class Worker {
         // socket's filter, so a new handle with the new filter starts first; the
         // old one is closed after (delivering what its ring holds). Packets both
         // saw are dropped by the duplicate window and counted.
-        const next = this.openCapture(tap.iface, tap.pod.key, tap.point, input);
+        const next = await this.openCapture(tap.iface, tap.pod.key, tap.point, input);
         const old = tap.capture;
         tap.capture = next.capture;
         tap.filter = next.filter;
@@ -250,10 +253,13 @@ export class Worker {
    * filter when libpcap fits it in the kernel, else the pod's own addresses
    * (said loudly, counted in podtap_bpf_fallback) — never no filter.
    */
-  private openCapture(iface: string, podKey: string, point: CapturePoint, input: InterfaceFilterInput): { capture: LiveCapture; filter: KernelFilter } {
-    const chosen = chooseKernelFilter(input, (e) => compileFilter(e));
+  private async openCapture(iface: string, podKey: string, point: CapturePoint, input: InterfaceFilterInput): Promise<{ capture: LiveCapture; filter: KernelFilter }> {
+    // Compiled on the libuv pool for Ethernet (pod veths); the handle attaches the
+    // ready program at open, or compiles the expression itself for another link type.
+    const chosen = await chooseKernelFilterAsync(input, (e) => compileFilterAsync(e, LINKTYPE_ETHERNET));
     const capture = openLiveCapture(iface, point, {
       filter: chosen.expression,
+      program: chosen.compiled,
       netns: this.opts.netns === undefined ? undefined : `/var/run/netns/${this.opts.netns}`,
       snaplen: this.opts.snaplen, bufferBytes: this.opts.bufferBytes,
       onError: (err) => this.captureFailed(podKey, point, err),

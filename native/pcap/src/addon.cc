@@ -5,6 +5,9 @@
 #include <napi.h>
 #include <pcap/pcap.h>
 
+#include <string>
+#include <vector>
+
 #include "batch.h"
 #include "live-handle.h"
 
@@ -40,6 +43,63 @@ Napi::Value Compile(const Napi::CallbackInfo& info) {
   return r;
 }
 
+// compileAsync(linkType, snaplen, expr) → Promise<{instructions, program}>:
+// libpcap's optimizer runs on the libuv pool (tens of ms for thousands of
+// pods); `program` holds the struct bpf_insn array for LiveHandle.setProgram.
+class CompileWorker : public Napi::AsyncWorker {
+ public:
+  CompileWorker(Napi::Env env, int linkType, int snaplen, std::string expr)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), linkType_(linkType), snaplen_(snaplen), expr_(std::move(expr)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    pcap_t* p = pcap_open_dead(linkType_, snaplen_);
+    if (p == nullptr) { err_ = "pcap_open_dead failed"; return; }
+    struct bpf_program prog;
+    if (pcap_compile(p, &prog, expr_.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {
+      err_ = pcap_geterr(p);
+    } else {
+      const uint8_t* bytes = reinterpret_cast<const uint8_t*>(prog.bf_insns);
+      program_.assign(bytes, bytes + prog.bf_len * sizeof(struct bpf_insn));
+      instructions_ = prog.bf_len;
+      pcap_freecode(&prog);
+    }
+    pcap_close(p);
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!err_.empty()) {
+      Napi::Error e = Napi::Error::New(env, err_);
+      e.Set("code", Napi::String::New(env, "EFILTER"));
+      deferred_.Reject(e.Value());
+      return;
+    }
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("instructions", static_cast<double>(instructions_));
+    r.Set("program", Napi::Buffer<uint8_t>::Copy(env, program_.data(), program_.size()));
+    deferred_.Resolve(r);
+  }
+ private:
+  Napi::Promise::Deferred deferred_;
+  int linkType_;
+  int snaplen_;
+  std::string expr_;
+  std::string err_;
+  std::vector<uint8_t> program_;
+  unsigned instructions_ = 0;
+};
+
+Napi::Value CompileAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString()) {
+    Napi::TypeError::New(env, "compileAsync(linkType: number, snaplen: number, expr: string)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto* w = new CompileWorker(env, info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), info[2].As<Napi::String>());
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 }  // namespace
 }  // namespace podtap
 
@@ -49,6 +109,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(ctor)));
   exports.Set("open", Napi::Function::New(env, LiveHandle::Open, "open"));
   exports.Set("compile", Napi::Function::New(env, Compile, "compile"));
+  exports.Set("compileAsync", Napi::Function::New(env, CompileAsync, "compileAsync"));
   exports.Set("libVersion", Napi::String::New(env, pcap_lib_version()));
   exports.Set("recordHeaderBytes", Napi::Number::New(env, static_cast<double>(kRecordHeaderBytes)));
   return exports;

@@ -1,5 +1,8 @@
 #include "live-handle.h"
 
+#include <cstring>
+#include <vector>
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -60,6 +63,7 @@ Napi::Function LiveHandle::Init(Napi::Env env) {
     InstanceMethod("start", &LiveHandle::Start),
     InstanceMethod("setFilter", &LiveHandle::SetFilter),
     InstanceMethod("setFilterAsync", &LiveHandle::SetFilterAsync),
+    InstanceMethod("setProgram", &LiveHandle::SetProgram),
     InstanceMethod("stats", &LiveHandle::Stats),
     InstanceMethod("close", &LiveHandle::Close),
     InstanceAccessor("linkType", &LiveHandle::LinkType, nullptr),
@@ -186,6 +190,29 @@ Napi::Value LiveHandle::SetFilter(const Napi::CallbackInfo& info) {
   std::string err = ApplyFilter(expr, &instructions, &kernelLen);
   if (!err.empty()) { ThrowCode(env, "EFILTER", err); return env.Undefined(); }
   return FilterResult(env, instructions, kernelLen);
+}
+
+Napi::Value LiveHandle::SetProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (pcap_ == nullptr || closed_ || stop_) { ThrowCode(env, "ECLOSED", "the capture is closed"); return env.Undefined(); }
+  if (!info[0].IsBuffer()) { ThrowCode(env, "EINVAL", "setProgram(program: Buffer)"); return env.Undefined(); }
+  Napi::Buffer<uint8_t> buf = info[0].As<Napi::Buffer<uint8_t>>();
+  if (buf.Length() == 0 || buf.Length() % sizeof(struct bpf_insn) != 0) { ThrowCode(env, "EINVAL", "setProgram: not a BPF program"); return env.Undefined(); }
+  // Copy: the kernel and libpcap keep their own copies, but the instructions must be aligned.
+  std::vector<struct bpf_insn> insns(buf.Length() / sizeof(struct bpf_insn));
+  std::memcpy(insns.data(), buf.Data(), buf.Length());
+  struct bpf_program prog;
+  prog.bf_len = static_cast<u_int>(insns.size());
+  prog.bf_insns = insns.data();
+  std::string err;
+  socklen_t len = 0;
+  {
+    std::lock_guard<std::mutex> lock(pcapMu_);
+    if (pcap_setfilter(pcap_, &prog) < 0) err = pcap_geterr(pcap_);
+    else if (getsockopt(pcap_fileno(pcap_), SOL_SOCKET, SO_GET_FILTER, nullptr, &len) != 0) len = 0;
+  }
+  if (!err.empty()) { ThrowCode(env, "EFILTER", err); return env.Undefined(); }
+  return FilterResult(env, static_cast<int>(prog.bf_len), static_cast<unsigned>(len));
 }
 
 namespace {

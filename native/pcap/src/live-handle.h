@@ -70,6 +70,9 @@ class LiveHandle : public Napi::ObjectWrap<LiveHandle> {
   // compiles (libpcap's optimizer can take tens of ms on large filters) and
   // attaches on the libuv thread pool, off the event loop.
   Napi::Value SetFilterAsync(const Napi::CallbackInfo& info);
+  // setProgram(program: Buffer) → same as setFilter: attaches a program
+  // compiled by compileAsync (no compile on the event loop).
+  Napi::Value SetProgram(const Napi::CallbackInfo& info);
  public:
   // Compile and attach under pcapMu_; returns an error message or "". Any thread.
   std::string ApplyFilter(const std::string& expr, int* instructions, unsigned* kernelLen);
