@@ -5,13 +5,12 @@
  * than features (IPv6 addresses are kept as single hosts).
  */
 import { isIPv4 } from 'node:net';
+import { ipv4ToUint32 } from '../cluster/ip-text.js';
 
 export interface Cidr { base: number; bits: number }
 
-export function ipv4ToInt(ip: string): number {
-  const p = ip.split('.');
-  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
-}
+/** `a.b.c.d` as an unsigned 32-bit number (the cluster model's parser). */
+export const ipv4ToInt = ipv4ToUint32;
 
 export function intToIpv4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;

@@ -16,6 +16,7 @@ import { formatIpv6 } from '../layers/address.js';
 import { Verdict, decide, isClientSide } from '../ownership/rule.js';
 import type { DuplicateFilter } from '../ownership/dedup.js';
 import type { TargetView } from './target-view.js';
+import { ipv4ToUint32 } from '../cluster/ip-text.js';
 
 export interface CaptureCounters {
   captured: number;
@@ -39,7 +40,7 @@ export class CapturePoint implements PacketSink {
   constructor(readonly iface: string, readonly podKey: string, podIps: readonly string[],
               private readonly targets: TargetView, private readonly dedup: DuplicateFilter,
               private readonly next: PacketSink) {
-    this.local4 = new Set(podIps.filter((a) => !a.includes(':')).map(ipv4Number));
+    this.local4 = new Set(podIps.filter((a) => !a.includes(':')).map(ipv4ToUint32));
     this.local6 = new Set(podIps.filter((a) => a.includes(':')));
   }
 
@@ -94,9 +95,4 @@ export class CapturePoint implements PacketSink {
     const remoteIsClient = remotePort !== localPort ? remotePort > localPort : remote > (srcLocal ? src : dst);
     return this.targets.isTargeted6(remote) && remoteIsClient ? Verdict.OwnedElsewhere : Verdict.Own;
   }
-}
-
-export function ipv4Number(ip: string): number {
-  const p = ip.split('.');
-  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
 }

@@ -2,25 +2,18 @@
  * The targeted address set as the capture points read it: swapped as a whole
  * when rules or the inventory change, so every packet sees one consistent set.
  */
-import { ipv4Number } from './capture-point.js';
+import { IpSet } from '../cluster/ip-set.js';
 
 export class TargetView {
-  private v4 = new Set<number>();
-  private v6 = new Set<string>();
+  private set = new IpSet();
 
-  /** Replace the set (rules or inventory changed). */
-  update(ips: Iterable<string>): void {
-    const v4 = new Set<number>();
-    const v6 = new Set<string>();
-    for (const ip of ips) {
-      if (ip.includes(':')) v6.add(ip.toLowerCase());
-      else v4.add(ipv4Number(ip));
-    }
-    this.v4 = v4;
-    this.v6 = v6;
+  /** Replace the set (rules or inventory changed): the resolved targets' IpSet, or addresses. */
+  update(ips: IpSet | Iterable<string>): void {
+    this.set = ips instanceof IpSet ? ips : new IpSet(ips);
   }
 
-  isTargeted4(ip: number): boolean { return this.v4.has(ip); }
-  isTargeted6(ip: string): boolean { return this.v6.has(ip); }
-  get size(): number { return this.v4.size + this.v6.size; }
+  isTargeted4(ip: number): boolean { return this.set.hasV4(ip); }
+  /** `ip` in the canonical text `formatIpv6` prints. */
+  isTargeted6(ip: string): boolean { return this.set.has(ip); }
+  get size(): number { return this.set.size; }
 }

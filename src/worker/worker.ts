@@ -192,7 +192,7 @@ export class Worker {
   private async reconcile(snapshot: ClusterSnapshot, strict: boolean): Promise<void> {
     const targets = resolveTargets(snapshot, this.filter, this.history);
     this.lastTargets = targets;
-    this.targets.update(targets.ips.values());
+    this.targets.update(targets.ips);
     const local = targets.byNode.get(this.opts.node)?.pods.map((t) => t.pod) ?? [];
     this.localPods = local.length;
     const podCidrs = snapshot.nodes.flatMap((n) => n.podCIDRs);
