@@ -99,23 +99,9 @@ export interface ChosenFilter extends InterfaceFilter {
 /**
  * The precise filter when it compiles within the kernel's limit, else the
  * coarser one (the pod's own addresses only) — never no filter. `compile`
- * returns the instruction count (libpcap's pcap_compile through the addon).
+ * runs libpcap's pcap_compile (off the event loop); the result carries what
+ * it returned (e.g. the program to attach).
  */
-export function chooseKernelFilter(input: InterfaceFilterInput, compile: (expression: string) => { instructions: number }): ChosenFilter {
-  const started = process.hrtime.bigint();
-  const precise = buildInterfaceFilter(input);
-  if (precise.terms <= MAX_PRECISE_TERMS) {
-    const p = compile(precise.expression);
-    if (p.instructions <= KERNEL_MAX_INSTRUCTIONS) {
-      return { ...precise, instructions: p.instructions, fallback: false, compileMs: Number(process.hrtime.bigint() - started) / 1e6 };
-    }
-  }
-  const coarse = buildInterfaceFilter({ localIps: input.localIps, targetedIps: [] });
-  const c = compile(coarse.expression);
-  return { ...coarse, instructions: c.instructions, fallback: true, compileMs: Number(process.hrtime.bigint() - started) / 1e6 };
-}
-
-/** `chooseKernelFilter` with the compiles off the event loop; the result carries what `compile` returned (e.g. the program). */
 export async function chooseKernelFilterAsync<C extends { instructions: number }>(
   input: InterfaceFilterInput, compile: (expression: string) => Promise<C>,
 ): Promise<ChosenFilter & { compiled: C }> {

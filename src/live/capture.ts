@@ -87,8 +87,6 @@ export interface LiveCapture {
   setFilter(expression: string): FilterInfo;
   /** Attach a filter compiled by compileFilterAsync (nothing compiled on the event loop). */
   setProgram(compiled: CompiledFilter): FilterInfo;
-  /** Same, but libpcap compiles and attaches it off the event loop (large filters take tens of ms). */
-  setFilterAsync(expression: string): Promise<FilterInfo>;
   stats(): LiveCaptureStats;
   /** Flushes what the kernel holds, delivers it, releases the interface. Idempotent. */
   close(): Promise<void>;
@@ -199,14 +197,6 @@ class Capture implements LiveCapture {
       return (this.filter = { expression: compiled.expression, ...this.handle.setProgram(compiled.program) });
     } catch (err) {
       throw fromNativeError(err, this.iface, this.opts.netns, compiled.expression);
-    }
-  }
-
-  async setFilterAsync(expression: string): Promise<FilterInfo> {
-    try {
-      return (this.filter = { expression, ...(await this.handle.setFilterAsync(expression)) });
-    } catch (err) {
-      throw fromNativeError(err, this.iface, this.opts.netns, expression);
     }
   }
 

@@ -56,8 +56,6 @@ export interface NativeHandle {
   readonly linkType: number;
   start(cb: NativeBatchCallback): void;
   setFilter(expr: string): NativeFilterResult;
-  /** Same, compiled and attached on the libuv thread pool (off the event loop). */
-  setFilterAsync(expr: string): Promise<NativeFilterResult>;
   /** Attach a program from compileAsync: no compile on the calling thread. */
   setProgram(program: Buffer): NativeFilterResult;
   stats(): NativeStats;

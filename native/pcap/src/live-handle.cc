@@ -62,7 +62,6 @@ Napi::Function LiveHandle::Init(Napi::Env env) {
   return DefineClass(env, "LiveHandle", {
     InstanceMethod("start", &LiveHandle::Start),
     InstanceMethod("setFilter", &LiveHandle::SetFilter),
-    InstanceMethod("setFilterAsync", &LiveHandle::SetFilterAsync),
     InstanceMethod("setProgram", &LiveHandle::SetProgram),
     InstanceMethod("stats", &LiveHandle::Stats),
     InstanceMethod("close", &LiveHandle::Close),
@@ -151,23 +150,28 @@ Napi::Value LiveHandle::LinkType(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), linkType_);
 }
 
-// Compile and attach `expr`; shared by setFilter and setFilterAsync.
+// Attach a compiled program; the caller holds pcapMu_. Returns an error message or "".
+std::string LiveHandle::AttachLocked(struct bpf_program* prog, unsigned* kernelLen) {
+  if (pcap_setfilter(pcap_, prog) < 0) return pcap_geterr(pcap_);
+  // libpcap falls back to filtering in user space (every packet copied
+  // out of the kernel first) when the kernel refuses a program, e.g. one
+  // over 4096 instructions. SO_GET_FILTER with a NULL buffer returns the
+  // attached classic BPF program's instruction count, 0 when none is.
+  socklen_t len = 0;
+  if (getsockopt(pcap_fileno(pcap_), SOL_SOCKET, SO_GET_FILTER, nullptr, &len) != 0) len = 0;
+  *kernelLen = static_cast<unsigned>(len);
+  return "";
+}
+
+// Compile and attach `expr` for setFilter.
 std::string LiveHandle::ApplyFilter(const std::string& expr, int* instructions, unsigned* kernelLen) {
   std::lock_guard<std::mutex> lock(pcapMu_);
   if (pcap_ == nullptr || closed_ || stop_) return "the capture is closed";
   struct bpf_program prog;
   if (pcap_compile(pcap_, &prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) return pcap_geterr(pcap_);
   *instructions = static_cast<int>(prog.bf_len);
-  std::string err;
-  if (pcap_setfilter(pcap_, &prog) < 0) err = pcap_geterr(pcap_);
+  std::string err = AttachLocked(&prog, kernelLen);
   pcap_freecode(&prog);
-  // libpcap falls back to filtering in user space (every packet copied
-  // out of the kernel first) when the kernel refuses a program, e.g. one
-  // over 4096 instructions. SO_GET_FILTER with a NULL buffer returns the
-  // attached classic BPF program's instruction count, 0 when none is.
-  socklen_t len = 0;
-  if (err.empty() && getsockopt(pcap_fileno(pcap_), SOL_SOCKET, SO_GET_FILTER, nullptr, &len) != 0) len = 0;
-  *kernelLen = static_cast<unsigned>(len);
   return err;
 }
 
@@ -205,60 +209,13 @@ Napi::Value LiveHandle::SetProgram(const Napi::CallbackInfo& info) {
   prog.bf_len = static_cast<u_int>(insns.size());
   prog.bf_insns = insns.data();
   std::string err;
-  socklen_t len = 0;
+  unsigned kernelLen = 0;
   {
     std::lock_guard<std::mutex> lock(pcapMu_);
-    if (pcap_setfilter(pcap_, &prog) < 0) err = pcap_geterr(pcap_);
-    else if (getsockopt(pcap_fileno(pcap_), SOL_SOCKET, SO_GET_FILTER, nullptr, &len) != 0) len = 0;
+    err = AttachLocked(&prog, &kernelLen);
   }
   if (!err.empty()) { ThrowCode(env, "EFILTER", err); return env.Undefined(); }
-  return FilterResult(env, static_cast<int>(prog.bf_len), static_cast<unsigned>(len));
-}
-
-namespace {
-// Runs ApplyFilter on the libuv pool; holds a reference to the JS handle so it outlives the work.
-class FilterWorker : public Napi::AsyncWorker {
- public:
-  FilterWorker(Napi::Env env, LiveHandle* h, Napi::Object self, std::string expr)
-      : Napi::AsyncWorker(env), h_(h), deferred_(Napi::Promise::Deferred::New(env)), expr_(std::move(expr)) {
-    self_ = Napi::Persistent(self);
-  }
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { err_ = h_->ApplyFilter(expr_, &instructions_, &kernelLen_); }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (!err_.empty()) {
-      Napi::Error e = Napi::Error::New(env, err_);
-      e.Set("code", Napi::String::New(env, err_ == "the capture is closed" ? "ECLOSED" : "EFILTER"));
-      deferred_.Reject(e.Value());
-      return;
-    }
-    deferred_.Resolve(FilterResult(env, instructions_, kernelLen_));
-  }
- private:
-  LiveHandle* h_;
-  Napi::ObjectReference self_;
-  Napi::Promise::Deferred deferred_;
-  std::string expr_;
-  std::string err_;
-  int instructions_ = 0;
-  unsigned kernelLen_ = 0;
-};
-}  // namespace
-
-Napi::Value LiveHandle::SetFilterAsync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto deferred = Napi::Promise::Deferred::New(env);
-  if (!info[0].IsString()) {
-    Napi::Error e = Napi::Error::New(env, "setFilterAsync(expr: string)");
-    e.Set("code", Napi::String::New(env, "EINVAL"));
-    deferred.Reject(e.Value());
-    return deferred.Promise();
-  }
-  auto* w = new FilterWorker(env, this, info.This().As<Napi::Object>(), info[0].As<Napi::String>());
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return FilterResult(env, static_cast<int>(prog.bf_len), kernelLen);
 }
 
 // stats() → {received, droppedByKernel, droppedByInterface, batchesWaited, batchesDelivered}

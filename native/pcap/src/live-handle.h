@@ -66,17 +66,13 @@ class LiveHandle : public Napi::ObjectWrap<LiveHandle> {
 
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value SetFilter(const Napi::CallbackInfo& info);
-  // setFilterAsync(expr) → Promise<{instructions, attachedInKernel, kernelInstructions}>:
-  // compiles (libpcap's optimizer can take tens of ms on large filters) and
-  // attaches on the libuv thread pool, off the event loop.
-  Napi::Value SetFilterAsync(const Napi::CallbackInfo& info);
   // setProgram(program: Buffer) → same as setFilter: attaches a program
   // compiled by compileAsync (no compile on the event loop).
   Napi::Value SetProgram(const Napi::CallbackInfo& info);
- public:
-  // Compile and attach under pcapMu_; returns an error message or "". Any thread.
+  // Compile and attach under pcapMu_; returns an error message or "".
   std::string ApplyFilter(const std::string& expr, int* instructions, unsigned* kernelLen);
- private:
+  // Attach a compiled program (setFilter and setProgram); caller holds pcapMu_.
+  std::string AttachLocked(struct bpf_program* prog, unsigned* kernelLen);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value LinkType(const Napi::CallbackInfo& info);
