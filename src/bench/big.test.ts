@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { adjustChecksum, buildBigCapture, remapPort } from './big.js';
+import { adjustChecksum, buildBigCapture, remapPort, repeatCapture } from './big.js';
 import { scanPcap } from './pcap-file.js';
 
 /** Ones-complement sum over the IPv4 pseudo-header and the TCP segment (checksum field included). */
@@ -96,6 +96,55 @@ test('repetitions shift time, remap client ports and keep TCP checksums valid', 
     assert.deepEqual(seen.map((s) => s.sec), [1000, 1003, 1005, 1008, 1010, 1013]);
     assert.ok(seen.every((s) => s.ok), 'every rewritten checksum verifies');
     assert.deepEqual(seen.map((s) => (s.sport === 80 ? s.dport : s.sport)), [45000, 45000, remapPort(45000, 1), remapPort(45000, 1), remapPort(45000, 2), remapPort(45000, 2)]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function ipChecksumOk(frame: Buffer): boolean {
+  let sum = 0;
+  for (let i = 14; i < 34; i += 2) sum += frame.readUInt16BE(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum === 0xffff;
+}
+
+function withIpChecksum(f: Buffer): Buffer {
+  let sum = 0xffff;
+  for (let i = 14; i < 34; i += 2) if (i !== 24) sum = adjustChecksum(sum, 0, f.readUInt16BE(i));
+  f.writeUInt16BE(sum, 24);
+  assert.ok(ipChecksumOk(f), 'fixture frame has a valid IPv4 header checksum');
+  return f;
+}
+
+test('a replay copy moves the recording to other addresses and MACs, with valid IPv4 and TCP checksums', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'podtap-replay-'));
+  try {
+    const src = join(dir, 'src.pcap');
+    await writeFile(src, pcap([
+      { sec: 1000, frame: withIpChecksum(tcpFrame(45000, 80, 'GET / HTTP/1.1\r\n\r\n')) },
+      { sec: 1001, frame: withIpChecksum(tcpFrame(80, 45000, 'HTTP/1.1 200 OK\r\n\r\nok')) },
+    ]));
+    const mac = Buffer.from('aabbccddeeff', 'hex');
+    const client = 0x0af00104; // 10.240.1.4
+    const server = 0x0af00105; // 10.240.1.5
+    const info = await repeatCapture(src, join(dir, 'replay.pcap'), {
+      repetitions: 2,
+      rewrite: { ipMap: new Map([[0x0ae70102, client], [0x0ae70101, server]]), dstMac: new Map([[server, mac], [client, mac]]) },
+    });
+    assert.equal(info.repetitions, 2);
+    assert.equal(info.packets, 4);
+    const seen: Array<{ src: string; dst: string; mac: string; ip: boolean; tcp: boolean }> = [];
+    await scanPcap(info.file, {
+      header: () => undefined,
+      record: (b, off, len) => {
+        const f = b.subarray(off + 16, off + len);
+        const ip = (o: number): string => [...f.subarray(o, o + 4)].join('.');
+        seen.push({ src: ip(26), dst: ip(30), mac: f.subarray(0, 6).toString('hex'), ip: ipChecksumOk(f), tcp: tcpChecksumOk(f) });
+      },
+    });
+    assert.ok(seen.every((s) => s.ip && s.tcp), JSON.stringify(seen));
+    assert.ok(seen.every((s) => s.mac === 'aabbccddeeff'));
+    assert.deepEqual(new Set(seen.flatMap((s) => [s.src, s.dst])), new Set(['10.240.1.4', '10.240.1.5']));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -29,7 +29,7 @@ test('process CPU comes from /proc/<pid>/stat', { skip: process.platform !== 'li
 
 function row(over: Partial<LiveRow>): Omit<LiveRow, 'checks' | 'problems' | 'pass'> {
   return {
-    scenario: 'same node', path: '', nodes: ['node1'], connections: 50, seconds: 10,
+    scenario: 'same node', path: '', nodes: ['node1'], load: 'wrk -c 50', connections: 50, seconds: 10,
     counters: { captured: 2_000_000, processed: 2_000_000, duplicate: 0, untargeted: 0, kernelDrops: 0, entries: 1_000_000 },
     capturedPerSecond: 200_000, processedPerSecond: 200_000, workerCpuSeconds: 5, workerCpuPercent: 50,
     usPerCapturedPacket: 2.5, usPerProcessedPacket: 2.5, cpuBusyPercent: {},

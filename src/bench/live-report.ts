@@ -13,8 +13,11 @@ export interface LiveRow {
   /** wrk pod → nginx pod, and the nodes whose workers ran. */
   path: string;
   nodes: string[];
+  /** What made the traffic: `wrk -c 50`, or `tcpreplay 200k pps × 12` (live-replay.ts). */
+  load: string;
+  /** Connections that may have a request in flight at the stop (wrk -c; the recording's -c × repetitions for a replay). */
   connections: number;
-  /** wrk's wall time: the load window the rates are over. */
+  /** The load's wall time (wrk or tcpreplay): the window the rates are over. */
   seconds: number;
   /** Counter deltas from just before wrk to after the drain, summed over workers. */
   counters: WorkerCounters;
@@ -28,6 +31,7 @@ export interface LiveRow {
   usPerProcessedPacket: number;
   /** Busy share of each CPU over the window (all processes, softirq included), from /proc/stat. */
   cpuBusyPercent: Record<string, number>;
+  /** The client side's counts: wrk's own, or the recording's wrk counts × repetitions for a replay. */
   wrk: { sent: number; completed: number; reported: number; non2xx: number; socketErrors: string };
   entries: EntryTally;
   checks: { noDrops: boolean; rate: boolean; entries: boolean };
@@ -64,9 +68,9 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
 
 export function formatLiveTable(rows: readonly LiveRow[]): string {
-  const head = ['row', 'wrk -c', 'secs', 'captured/s', 'processed/s', 'duplicate', 'untargeted', 'drops', 'worker CPU', 'µs/captured', 'µs/processed', 'entries', 'wrk written', 'wrk completed', 'drops 0', '≥100k/s', 'entries'];
+  const head = ['row', 'load', 'secs', 'captured/s', 'processed/s', 'duplicate', 'untargeted', 'drops', 'worker CPU', 'µs/captured', 'µs/processed', 'entries', 'wrk written', 'wrk completed', 'drops 0', '≥100k/s', 'entries'];
   const body = rows.map((r) => [
-    r.scenario, String(r.connections), r.seconds.toFixed(1), int(r.capturedPerSecond), int(r.processedPerSecond),
+    r.scenario, r.load, r.seconds.toFixed(1), int(r.capturedPerSecond), int(r.processedPerSecond),
     int(r.counters.duplicate), int(r.counters.untargeted), int(r.counters.kernelDrops), `${r.workerCpuPercent.toFixed(0)}%`,
     r.usPerCapturedPacket.toFixed(2), r.usPerProcessedPacket.toFixed(2), int(r.entries.httpRequests), int(r.wrk.sent), int(r.wrk.completed),
     verdict(r.checks.noDrops), verdict(r.checks.rate), verdict(r.checks.entries),

@@ -1,26 +1,32 @@
 /**
- * `npm run bench -- --live [--seconds 60 | --quick] [--connections 50] [--rows same,cross]
- *                          [--server-cpu 1] [--worker-nice N] [--keep-entries]`
+ * `npm run bench -- --live [--seconds 60 | --quick] [--connections 50] [--rows same,cross,replay]
+ *                          [--replay-pps 200000] [--server-cpu 1] [--worker-nice N] [--keep-entries]`
  *
- * Live load: the highest keep-alive HTTP packet rate wrk reaches in the
- * cluster lab on this machine, with the capture workers' kernel drops, CPU
- * per packet and entry count. Needs root, nginx, wrk, curl, taskset and the
- * libpcap addon.
+ * Live load: keep-alive HTTP through the cluster lab on this machine, with
+ * the capture workers' kernel drops, CPU per packet and entry count.
+ * Needs root, nginx, wrk, curl, taskset, tcpreplay and the libpcap addon.
  *
- * Steps, per row (same node: wrk → nginx on node1; cross node: wrk on node1
- * → nginx on node2):
- *  1. One lab for all rows: node1 (bridge) with `wrk` and `nginx-1`, node2
- *     (routed) with `nginx-2`; every pod targeted (no rules).
+ * Rows: `same` (wrk → nginx on node1), `cross` (wrk on node1 → nginx on
+ * node2), both real traffic, whose rate is what wrk and nginx reach when
+ * they share one core; and `replay`: the benchmark recording (real nginx ←
+ * wrk traffic) replayed by tcpreplay between two node1 pods at --replay-pps
+ * (live-replay.ts), which reaches rates wrk cannot here.
+ *
+ * Steps, per row:
+ *  1. One lab for all rows: node1 (bridge) with `wrk`, `nginx-1`,
+ *     `replay-client` and `replay-server`, node2 (routed) with `nginx-2`;
+ *     every pod targeted (no rules).
  *  2. `podtap worker` per node the traffic crosses, as a child inside that
  *     node's namespace pinned to WORKER_CPU (live-worker.ts); wait until its
  *     captures are open.
- *  3. Sample worker CPU (/proc/<pid>/stat) and counters (/metrics), run wrk
- *     pinned to LOAD_CPU for --seconds, wait DRAIN_MS, sample again: rates
- *     and CPU are the deltas over wrk's wall time.
+ *  3. Sample worker CPU (/proc/<pid>/stat) and counters (/metrics), run the
+ *     load pinned to LOAD_CPU for --seconds, wait DRAIN_MS, sample again:
+ *     rates and CPU are the deltas over the load's wall time.
  *  4. Stop the workers (SIGTERM: ring drained, entries flushed), tally their
- *     JSONL against wrk's Lua counts.
- *  5. Kernel drops: rerun the row with half the connections (down to
- *     MIN_CONNECTIONS) and report the highest rate without drops.
+ *     JSONL against the client side's counts.
+ *  5. Kernel drops: rerun the row with half the connections (wrk rows, down
+ *     to MIN_CONNECTIONS) or REPLAY_BACKOFF of the rate (replay, down to
+ *     LIVE_MIN_PACKETS_PER_SECOND) and report the highest rate without drops.
  * Prints the table and writes .bench/last-live.json. The per-CPU busy share
  * shows when other processes take the workers' CPU (a shared machine): the
  * drops are then not the worker's own limit; --worker-nice -10 puts it first.
@@ -34,7 +40,10 @@ import { sleep } from '../lab/proc.js';
 import { podtapSkipReason } from '../lab/podtap-cli.js';
 import { pcapAddonSkipReason } from '../live/native.js';
 import { packageRoot } from '../util/paths.js';
+import { ensureCapture } from './capture.js';
+import { NGINX_PORT, type WrkCounts } from './http-load.js';
 import { emptyTally, tallyJsonlFile } from './live-entries.js';
+import { buildReplayFile, replaySkipReason, runTcpreplay, prepareReplayServer, type ReplayFile } from './live-replay.js';
 import { loadSkipReason, runWrk, startNginx } from './live-load.js';
 import { checkRow, formatLiveTable, LIVE_MIN_PACKETS_PER_SECOND, type LiveRow } from './live-report.js';
 import { startWorkerProcess, type WorkerCounters, type WorkerProcess, type WorkerSample } from './live-worker.js';
@@ -45,6 +54,12 @@ export const LIVE_QUICK_SECONDS = 10;
 export const LIVE_CONNECTIONS = 50;
 /** Lowest wrk -c tried when the workers drop packets. */
 export const MIN_CONNECTIONS = 4;
+/** The replay row's first rate, packets/s (--replay-pps). */
+export const REPLAY_PPS = 200_000;
+/** On kernel drops the replay row retries at this share of the rate. */
+const REPLAY_BACKOFF = 0.8;
+/** Packets the benchmark recording must hold at least (any recording `npm run bench` made does; it is repeated). */
+const RECORDING_PACKETS = 100_000;
 /** wrk's CPU; nginx shares it by default (--server-cpu), so the workers get the other one to themselves. */
 export const LOAD_CPU = '1';
 export const WORKER_CPU = '0';
@@ -54,6 +69,7 @@ const METRICS_PORT = 19_190;
 
 interface Scenario {
   name: string;
+  kind: 'wrk' | 'replay';
   client: string;
   server: string;
   /** Nodes whose worker runs, and the interfaces each must open. */
@@ -61,14 +77,18 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'same node', client: 'default/wrk', server: 'default/nginx-1', workers: [{ node: 'node1', interfaces: 2 }] },
-  { name: 'cross node', client: 'default/wrk', server: 'default/nginx-2', workers: [{ node: 'node1', interfaces: 2 }, { node: 'node2', interfaces: 1 }] },
+  { name: 'same node', kind: 'wrk', client: 'default/wrk', server: 'default/nginx-1', workers: [{ node: 'node1', interfaces: 4 }] },
+  { name: 'cross node', kind: 'wrk', client: 'default/wrk', server: 'default/nginx-2', workers: [{ node: 'node1', interfaces: 4 }, { node: 'node2', interfaces: 1 }] },
+  { name: 'replay', kind: 'replay', client: 'default/replay-client', server: 'default/replay-server', workers: [{ node: 'node1', interfaces: 4 }] },
 ];
 
 function liveSpec(): ClusterSpec {
   return {
     nodes: [
-      { name: 'node1', cni: 'bridge', pods: [{ name: 'wrk', labels: { app: 'wrk' } }, { name: 'nginx-1', labels: { app: 'nginx' } }] },
+      { name: 'node1', cni: 'bridge', pods: [
+        { name: 'wrk', labels: { app: 'wrk' } }, { name: 'nginx-1', labels: { app: 'nginx' } },
+        { name: 'replay-client', labels: { app: 'replay' } }, { name: 'replay-server', labels: { app: 'replay' } },
+      ] },
       { name: 'node2', cni: 'routed', pods: [{ name: 'nginx-2', labels: { app: 'nginx' } }] },
     ],
     services: [],
@@ -79,6 +99,12 @@ function liveSpec(): ClusterSpec {
 const log = (line: string): void => void process.stdout.write(line + '\n');
 
 /** Busy and total jiffies per CPU from /proc/stat (busy = all but idle and iowait). */
+async function replayLoad(lab: ClusterLab, sc: Scenario, replay: ReplayFile, pps: number, recordingConnections: number): Promise<LoadRun> {
+  const r = await runTcpreplay(lab, sc.client, replay, { pps, cpu: LOAD_CPU });
+  if (r.failed > 0 || r.sent !== replay.packets) throw new Error(`tcpreplay sent ${r.sent} of ${replay.packets} packets (${r.failed} failed)`);
+  return { label: `tcpreplay ${pps} pps`, wallSeconds: r.wallSeconds, counts: replay.expected, connections: recordingConnections * replay.repetitions };
+}
+
 async function cpuJiffies(): Promise<Map<string, { busy: number; total: number }>> {
   const out = new Map<string, { busy: number; total: number }>();
   for (const line of (await readFile('/proc/stat', 'utf8')).split('\n')) {
@@ -101,9 +127,18 @@ function sumCounters(samples: WorkerSample[], base: WorkerSample[]): WorkerCount
 
 interface RowOptions { dir: string; inventory: string; seconds: number; keepEntries: boolean; nice: number | undefined }
 
-async function runRow(lab: ClusterLab, sc: Scenario, o: RowOptions, connections: number): Promise<LiveRow> {
-  const { dir, inventory, seconds } = o;
-  const tag = `${sc.name.replace(/\W+/g, '-')}-c${connections}`;
+/** One run of a row's load: its wall time and the client side's counts. */
+interface LoadRun {
+  label: string;
+  wallSeconds: number;
+  counts: WrkCounts;
+  /** Connections that may have a request in flight at the stop. */
+  connections: number;
+}
+
+async function runRow(lab: ClusterLab, sc: Scenario, o: RowOptions, tagSuffix: string, load: () => Promise<LoadRun>): Promise<LiveRow> {
+  const { dir, inventory } = o;
+  const tag = `${sc.name.replace(/\W+/g, '-')}-${tagSuffix}`;
   const workers: WorkerProcess[] = [];
   try {
     for (const [i, w] of sc.workers.entries()) {
@@ -112,8 +147,8 @@ async function runRow(lab: ClusterLab, sc: Scenario, o: RowOptions, connections:
     await sleep(300);
     const base = await Promise.all(workers.map((w) => w.sample()));
     const cpu0 = await cpuJiffies();
-    log(`  ${sc.name}: wrk -t1 -c ${connections} for ${seconds}s (${sc.client} → ${sc.server}), workers on ${sc.workers.map((w) => w.node).join(' + ')}…`);
-    const wrk = await runWrk(lab, sc.client, sc.server, { dir, cpu: LOAD_CPU, connections, seconds });
+    log(`  ${sc.name}: ${tagSuffix} (${sc.client} → ${sc.server}), workers on ${sc.workers.map((w) => w.node).join(' + ')}…`);
+    const wrk = await load();
     const cpu1 = await cpuJiffies();
     await sleep(DRAIN_MS);
     const end = await Promise.all(workers.map((w) => w.sample()));
@@ -139,7 +174,8 @@ async function runRow(lab: ClusterLab, sc: Scenario, o: RowOptions, connections:
       scenario: sc.name,
       path: `${sc.client} (${lab.pod(sc.client).node}) → ${sc.server} (${lab.pod(sc.server).node})`,
       nodes: sc.workers.map((w) => w.node),
-      connections,
+      load: wrk.label,
+      connections: wrk.connections,
       seconds: s,
       counters,
       capturedPerSecond: counters.captured / s,
@@ -164,7 +200,8 @@ export async function runLiveBench(args: string[]): Promise<number> {
       quick: { type: 'boolean', default: false },
       seconds: { type: 'string' },
       connections: { type: 'string', default: String(LIVE_CONNECTIONS) },
-      rows: { type: 'string', default: 'same,cross' },
+      rows: { type: 'string', default: 'same,cross,replay' },
+      'replay-pps': { type: 'string', default: String(REPLAY_PPS) },
       'server-cpu': { type: 'string', default: LOAD_CPU },
       'keep-entries': { type: 'boolean', default: false },
       'worker-nice': { type: 'string' },
@@ -180,8 +217,11 @@ export async function runLiveBench(args: string[]): Promise<number> {
   if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19)) throw new Error(`--worker-nice: expected -20 to 19, got ${values['worker-nice']}`);
   const wanted = (values.rows ?? '').split(',').map((r) => r.trim());
   const scenarios = SCENARIOS.filter((s) => wanted.includes(s.name.split(' ')[0] ?? ''));
-  if (scenarios.length === 0) throw new Error(`--rows: expected same and/or cross, got ${values.rows}`);
-  const skip = clusterLabSkipReason() ?? pcapAddonSkipReason() ?? loadSkipReason() ?? podtapSkipReason();
+  if (scenarios.length === 0) throw new Error(`--rows: expected same, cross and/or replay, got ${values.rows}`);
+  const replayPps = Number(values['replay-pps']);
+  if (!Number.isSafeInteger(replayPps) || replayPps < 1000 || replayPps > 10_000_000) throw new Error(`--replay-pps: expected 1000 to 10000000, got ${values['replay-pps']}`);
+  const replaying = scenarios.some((s) => s.kind === 'replay');
+  const skip = clusterLabSkipReason() ?? pcapAddonSkipReason() ?? loadSkipReason() ?? podtapSkipReason() ?? (replaying ? replaySkipReason() : undefined);
   if (skip !== undefined) throw new Error(`cannot run the live benchmark: ${skip}`);
 
   const m = describeMachine();
@@ -191,6 +231,7 @@ export async function runLiveBench(args: string[]): Promise<number> {
   const root = join(packageRoot(), '.bench');
   const dir = join(root, 'live');
   await mkdir(dir, { recursive: true });
+  const recording = replaying ? await ensureCapture(root, RECORDING_PACKETS, LIVE_CONNECTIONS, false) : undefined;
   const lab = await buildClusterLab(liveSpec());
   const rows: LiveRow[] = [];
   const attempts: LiveRow[] = [];
@@ -201,12 +242,36 @@ export async function runLiveBench(args: string[]): Promise<number> {
     server = await startNginx(lab, 'default/nginx-1', 'default/wrk', dir, serverCpu);
     await startNginx(lab, 'default/nginx-2', 'default/wrk', dir, serverCpu);
     log(`lab ${lab.id} built in ${lab.timings.buildMs} ms; ${server} in nginx-1 (node1) and nginx-2 (node2)`);
+    const rowOptions: RowOptions = { dir, inventory, seconds, keepEntries: values['keep-entries'] ?? false, nice };
+    const report = (row: LiveRow): void => {
+      attempts.push(row);
+      log(`    ${Math.round(row.processedPerSecond)} packets/s processed, ${row.counters.kernelDrops} kernel drops, worker CPU ${row.workerCpuPercent.toFixed(0)}%, CPUs busy ${JSON.stringify(row.cpuBusyPercent)}`);
+    };
     for (const sc of scenarios) {
-      let c = connections;
-      for (;;) {
-        const row = await runRow(lab, sc, { dir, inventory, seconds, keepEntries: values['keep-entries'] ?? false, nice }, c);
-        attempts.push(row);
-        log(`    ${Math.round(row.processedPerSecond)} packets/s processed, ${row.counters.kernelDrops} kernel drops, worker CPU ${row.workerCpuPercent.toFixed(0)}%, CPUs busy ${JSON.stringify(row.cpuBusyPercent)}`);
+      if (sc.kind === 'replay') {
+        if (recording === undefined) throw new Error('replay row without a recording');
+        await prepareReplayServer(lab, sc.server);
+        const replay = await buildReplayFile(lab, {
+          recording: recording.file, recordingPackets: recording.packets, wrk: recording.wrk, serverPort: NGINX_PORT,
+          clientPod: sc.client, serverPod: sc.server, packets: replayPps * seconds, file: join(dir, 'replay.pcap'), log,
+        });
+        log(`  replay file: ${replay.repetitions} × ${recording.packets} packets of ${recording.file} → ${replay.packets} packets`);
+        for (let pps = replayPps; ;) {
+          const row = await runRow(lab, sc, rowOptions, `tcpreplay ${pps} pps`, () => replayLoad(lab, sc, replay, pps, recording.connections));
+          report(row);
+          const next = Math.floor(pps * REPLAY_BACKOFF);
+          if (row.counters.kernelDrops === 0 || next < LIVE_MIN_PACKETS_PER_SECOND) { rows.push(row); break; }
+          log(`    kernel drops at ${pps} packets/s: retrying at ${next}`);
+          pps = next;
+        }
+        continue;
+      }
+      for (let c = connections; ;) {
+        const row = await runRow(lab, sc, rowOptions, `wrk -c ${c}`, async () => {
+          const w = await runWrk(lab, sc.client, sc.server, { dir, cpu: LOAD_CPU, connections: c, seconds });
+          return { label: `wrk -c ${c}`, wallSeconds: w.wallSeconds, counts: w.counts, connections: c };
+        });
+        report(row);
         if (row.counters.kernelDrops === 0 || c <= MIN_CONNECTIONS) { rows.push(row); break; }
         const next = Math.max(MIN_CONNECTIONS, Math.floor(c / 2));
         log(`    kernel drops at -c ${c}: the worker is the bottleneck; retrying with -c ${next}`);
@@ -219,19 +284,24 @@ export async function runLiveBench(args: string[]): Promise<number> {
 
   log(`\npodtap live bench — ${m.date}`);
   log(`machine: nproc ${m.nproc}, ${m.cpuModel}; ${server}, wrk -t1 keep-alive; ${placement}`);
-  log(`rates: per second of wrk's run; processed = unique packets (each counted once); captured = kernel-delivered (same node: seen on both pods' veths)\n`);
+  log(`rates: per second of the load's run; processed = unique packets (each counted once); captured = kernel-delivered (same node: seen on both pods' veths)\n`);
   log(formatLiveTable(attempts));
   for (const r of rows) {
     const t = r.entries;
-    log(`\n${r.scenario} (-c ${r.connections}): ${r.path}`);
-    log(`  entries: ${t.httpRequests} HTTP requests (${t.httpComplete} complete + ${t.httpNoResponse} no-response); wrk wrote ${r.wrk.sent}, completed ${r.wrk.completed} (+${r.wrk.sent - r.wrk.completed} in flight at stop, at most one per connection)`);
+    log(`\n${r.scenario} (${r.load}): ${r.path}`);
+    const client = r.load.startsWith('wrk') ? 'wrk' : 'the recording\'s wrk × repetitions';
+    log(`  entries: ${t.httpRequests} HTTP requests (${t.httpComplete} complete + ${t.httpNoResponse} no-response); ${client} wrote ${r.wrk.sent}, completed ${r.wrk.completed} (+${r.wrk.sent - r.wrk.completed} in flight at stop, at most one per connection)`);
     const others = (r.cpuBusyPercent[`cpu${WORKER_CPU}`] ?? 0) - r.workerCpuPercent;
     log(`  CPUs busy over the run: ${Object.entries(r.cpuBusyPercent).map(([k, v]) => `${k} ${v}%`).join(', ')}; worker ${r.workerCpuSeconds.toFixed(2)} s CPU; other processes on cpu${WORKER_CPU}: ~${Math.max(0, others).toFixed(0)}%`);
     const dropped = attempts.filter((a) => a.scenario === r.scenario && a.counters.kernelDrops > 0);
-    if (dropped.length) log(`  the worker dropped packets at -c ${dropped.map((a) => a.connections).join(', ')}: highest rate without drops is this row's`);
+    if (dropped.length) log(`  the worker dropped packets at ${dropped.map((a) => a.load).join(', ')}: highest rate without drops is this row's`);
     log(`  ${r.pass ? 'PASS' : 'FAIL'}${r.problems.length ? ': ' + r.problems.join('; ') : ''}`);
   }
-  const pass = rows.length === scenarios.length && rows.every((r) => r.pass);
+  // wrk's rate is the generator's limit, not the worker's: the rate bar is met when
+  // some row reaches it; drops and entries must be right in every row.
+  const rateMet = rows.some((r) => r.checks.rate);
+  const pass = rows.length === scenarios.length && rows.every((r) => r.checks.noDrops && r.checks.entries) && rateMet;
+  log(`\nhighest processed rate without kernel drops: ${Math.round(Math.max(0, ...rows.filter((r) => r.checks.noDrops).map((r) => r.processedPerSecond)))} packets/s (bar ${LIVE_MIN_PACKETS_PER_SECOND}): ${rateMet ? 'PASS' : 'FAIL'}`);
   const file = join(root, 'last-live.json');
   await writeFile(file, JSON.stringify({ machine: m, wrkCpu: LOAD_CPU, serverCpu, workerCpu: WORKER_CPU, workerNice: nice ?? null, seconds, server, minPacketsPerSecond: LIVE_MIN_PACKETS_PER_SECOND, rows, attempts, pass }, null, 2) + '\n');
   log(`\n${pass ? 'PASS' : 'FAIL'}; results written to ${file}`);

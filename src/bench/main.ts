@@ -17,14 +17,14 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { netnsSkipReason } from '../lab/netns.js';
-import { missingTools, run, which } from '../lab/proc.js';
+import { run, which } from '../lab/proc.js';
 import { podtapBin, podtapSkipReason } from '../lab/podtap-cli.js';
 import { packageRoot } from '../util/paths.js';
 import { BIG_MIN_BYTES, buildBigCapture, type BigCaptureInfo } from './big.js';
 import { tallyPodtapEntries, type EntryTally } from './count-entries.js';
 import { countPcapRecords } from './pcap-file.js';
-import { recordHttpCapture, type BenchCaptureMeta } from './record-http.js';
+import type { BenchCaptureMeta } from './record-http.js';
+import { CAPTURE_NAME, ensureCapture } from './capture.js';
 import { describeMachine, formatTable, mib, toResult, type ToolResult } from './report.js';
 import { timeCommand } from './timing.js';
 
@@ -32,30 +32,8 @@ export const QUICK_PACKETS = 100_000;
 export const BIG_RSS_LIMIT_BYTES = 500 * 2 ** 20;
 /** The CPU every timed tool is pinned to. */
 export const BENCH_CPU = '1';
-/** Bump the version when the recording changes meaning, so old caches are not reused. */
-const CAPTURE_NAME = 'http-keepalive-v2.pcap';
-const RECORD_TOOLS = ['tcpdump', 'wrk', 'curl', 'taskset'];
 
 const log = (line: string): void => void process.stdout.write(line + '\n');
-
-async function ensureCapture(dir: string, target: number, connections: number, rerecord: boolean): Promise<BenchCaptureMeta> {
-  const file = join(dir, CAPTURE_NAME);
-  const metaFile = join(dir, CAPTURE_NAME.replace(/\.pcap$/, '.json'));
-  if (!rerecord && existsSync(file) && existsSync(metaFile)) {
-    const meta = JSON.parse(await readFile(metaFile, 'utf8')) as BenchCaptureMeta;
-    if (meta.packets >= target && statSync(file).size === meta.bytes) {
-      log(`capture: reusing ${file} (${meta.packets} packets, recorded ${meta.recordedAt}; --rerecord to redo)`);
-      return meta;
-    }
-  }
-  const reason = netnsSkipReason() ?? (missingTools(RECORD_TOOLS).length ? `missing tools: ${missingTools(RECORD_TOOLS).join(', ')}` : undefined);
-  if (reason !== undefined) throw new Error(`cannot record the benchmark capture: ${reason}`);
-  log(`capture: recording >= ${target} packets of keep-alive HTTP (wrk -c ${connections}) in network namespaces…`);
-  const meta = await recordHttpCapture({ dir, file, targetPackets: target, connections, log });
-  await writeFile(metaFile, JSON.stringify(meta, null, 2) + '\n');
-  log(`capture: ${meta.packets} packets, ${mib(meta.bytes)}, server ${meta.server}, tcpdump dropped ${meta.tcpdump.droppedByKernel}`);
-  return meta;
-}
 
 async function podtapArgs(file: string): Promise<string[]> {
   const help = await run(process.execPath, [podtapBin(), 'read', '--help'], { check: false });

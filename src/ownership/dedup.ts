@@ -64,18 +64,26 @@ export class DuplicateFilter {
     let p: number;
     let end: number;
     if (protocol === 6 && l4 + 20 <= l4end) {
-      for (let i = l4 + 4; i < l4 + 14; i += 2) { // seq, ack, offset+flags
-        const v = (d[i] << 8) | d[i + 1];
-        a = mix(a, v);
-        b = mix(b ^ 0x165667b1, v);
-      }
+      // seq, ack, then data offset + flags: whole words, fewer rounds than byte by byte.
+      const seq = ((d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7]) | 0;
+      const ack = ((d[l4 + 8] << 24) | (d[l4 + 9] << 16) | (d[l4 + 10] << 8) | d[l4 + 11]) | 0;
+      const offFlags = (d[l4 + 12] << 8) | d[l4 + 13];
+      a = mix(mix(mix(a, seq), ack), offFlags);
+      b = mix(mix(mix(b ^ 0x165667b1, seq), ack), offFlags);
       p = l4 + (d[l4 + 12] >> 4) * 4;
       end = Math.min(l4end, p + 16);
     } else {
       p = l4 + 8;
       end = Math.min(l4end, l4 + 24);
     }
-    for (let i = p; i < end; i++) { a = mix(a, d[i]); b = mix(b ^ 0x165667b1, d[i]); }
+    // Leading payload bytes, four at a time, then the rest one by one.
+    let i = p;
+    for (; i + 4 <= end; i += 4) {
+      const v = ((d[i] << 24) | (d[i + 1] << 16) | (d[i + 2] << 8) | d[i + 3]) | 0;
+      a = mix(a, v);
+      b = mix(b ^ 0x165667b1, v);
+    }
+    for (; i < end; i++) { a = mix(a, d[i]); b = mix(b ^ 0x165667b1, d[i]); }
     const window = this.windowMs;
     let free = -1;
     let oldest = -1;
