@@ -171,13 +171,10 @@ export function bodyOf(m: HttpMessage, decode: boolean, flags: EntryFlag[]): Htt
   const mimeType = mimeOf(m);
   // The mime type describes the decoded content: it says nothing about bytes still compressed.
   const text = (!stillEncoded && isTextualMime(mimeType)) || looksLikeText(bytes, truncated || m.flags.includes('truncated'));
-  const body: HttpBody = {
-    size: m.bodySize,
-    content: text ? bytes.toString('utf8') : bytes.toString('base64'),
-    encoding: text ? 'text' : 'base64',
-    mimeType,
-    truncated,
-  };
-  if (decodedFrom !== undefined) body.decodedFrom = decodedFrom;
-  return body;
+  // Fields in the type's order, which the JSON writer follows (output/http-json.ts).
+  const content = text ? bytes.toString('utf8') : bytes.toString('base64');
+  const encoding = text ? 'text' : 'base64';
+  return decodedFrom === undefined
+    ? { size: m.bodySize, content, encoding, mimeType, truncated }
+    : { size: m.bodySize, content, encoding, mimeType, decodedFrom, truncated };
 }

@@ -93,8 +93,8 @@ export type HeadWeird = (name: string) => void;
  * The previous head of one direction and what it parsed to. On a keep-alive
  * connection a client often repeats its request head byte for byte (and a
  * server its response head within the same second, Date included): a head
- * equal to the remembered one costs one string comparison and a copy of the
- * remembered fields instead of a parse. Parsing depends on the head's text
+ * equal to the remembered one costs one string comparison instead of a
+ * parse, and its messages share one frozen header record. Parsing depends on the head's text
  * alone, so the result is the same; heads that raised a weird or a flag are
  * never remembered.
  */
@@ -106,8 +106,11 @@ export class HeadCache {
   status = 0;
   reason = '';
   version = '';
-  /** Never handed out: each message gets its own copy. */
-  headers: Record<string, string> = {};
+  /**
+   * Frozen and shared by every message with this head: entries are values,
+   * and the JSON writer serializes a frozen record once (output/http-json.ts).
+   */
+  headers: Readonly<Record<string, string>> = Object.freeze({});
   /** Heads reused. */
   hits = 0;
 }
@@ -130,7 +133,7 @@ export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolea
       m.status = cache.status;
       m.reason = cache.reason;
       m.version = cache.version;
-      m.headers = { ...cache.headers };
+      m.headers = cache.headers;
       cache.hits++;
       return;
     }
@@ -145,7 +148,7 @@ export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolea
     c.status = m.status;
     c.reason = m.reason;
     c.version = m.version;
-    c.headers = { ...m.headers };
+    c.headers = Object.freeze(m.headers);
   }
 }
 

@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Entry, HttpEntry } from '../entries/types.js';
+import { processCaptureFile } from '../pipeline/read-file.js';
+import { packageRoot } from '../util/paths.js';
+import { entryJson, httpEntryJson, str } from './http-json.js';
+import { httpGet } from './sample-entries.js';
+
+function captures(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...captures(p));
+    else if (/\.(pcap|pcapng|cap)(\.gz)?$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+test('every entry of every fixture capture serializes exactly as JSON.stringify does', async () => {
+  let http = 0;
+  let other = 0;
+  for (const file of captures(join(packageRoot(), 'fixtures'))) {
+    const entries: Entry[] = [];
+    try {
+      await processCaptureFile(file, {}, (e) => void entries.push(e));
+    } catch {
+      // Broken captures are other tests' business; what came before the break still counts.
+    }
+    for (const e of entries) {
+      assert.equal(entryJson(e), JSON.stringify(e), `${file} ${e.id}`);
+      assert.equal(entryJson(e), JSON.stringify(e), `${file} ${e.id}, from what was remembered`);
+      if (e.protocol === 'http') http++;
+      else other++;
+    }
+  }
+  assert.ok(http > 100, `only ${http} HTTP entries in the fixtures`);
+  assert.ok(other > 50);
+});
+
+test('strings JSON must escape go through JSON.stringify; others are quoted as they are', () => {
+  for (const s of ['', 'plain', 'q"uote', 'back\\slash', 'nl\n', 'tab\t', '\u0000', '\u001f', 'del\u007f', 'ls\u2028', 'é ü ✓', '😀', 'lone\ud800', 'lone\udc00x', '\udbff\udfff']) {
+    assert.equal(str(s), JSON.stringify(s), JSON.stringify(s));
+  }
+});
+
+test('hostile header names and values, optional fields, frozen and shared records', () => {
+  const base = httpGet();
+  const headers = Object.freeze({ 'x-"odd"': 'a\\b', 'x-ctl': '\u0001\u007f', __proto__x: 'p', '123': 'numeric key first' });
+  const query: Record<string, string> = {};
+  Object.defineProperty(query, '__proto__', { value: 'v', enumerable: true, writable: true, configurable: true });
+  query['a b'] = 'c"d';
+  const e: HttpEntry = {
+    ...base,
+    src: { ip: '10.0.0.1', port: 1, name: 'web', namespace: 'default', pod: 'web-1', service: 'web', node: 'n1' },
+    flags: ['gap', 'body-truncated'],
+    request: { ...base.request!, query, headers, trailers: { 'x-t': 'v' } },
+    response: { ...base.response!, headers, informational: [100, 103], body: { size: 3, content: 'a\u2028b', encoding: 'text', mimeType: 'text/plain', decodedFrom: 'gzip', truncated: true } },
+  };
+  assert.equal(httpEntryJson(e), JSON.stringify(e));
+  assert.equal(httpEntryJson(e), JSON.stringify(e), 'again, from the remembered record');
+  const noBody: HttpEntry = { ...e, timestamp: NaN, elapsedTime: Infinity, request: null, response: { ...e.response!, body: null } };
+  assert.equal(httpEntryJson(noBody), JSON.stringify(noBody));
+  assert.deepEqual(JSON.parse(httpEntryJson(e)), JSON.parse(JSON.stringify(e)));
+});
+
+test('a remembered request or response is used only when the fields it was made from are equal', () => {
+  const base = httpGet();
+  const headers = Object.freeze({ host: 'a' });
+  const src = { ip: '10.0.0.1', port: 1 };
+  const one: HttpEntry = { ...base, src, request: { ...base.request!, query: {}, headers }, response: { ...base.response!, headers } };
+  assert.equal(httpEntryJson(one), JSON.stringify(one));
+  const variants: HttpEntry[] = [
+    { ...one, request: { ...one.request!, method: 'POST' } },
+    { ...one, request: { ...one.request!, path: '/other' } },
+    { ...one, request: { ...one.request!, host: 'b' } },
+    { ...one, request: { ...one.request!, httpVersion: 'HTTP/1.0' } },
+    { ...one, request: { ...one.request!, headersSize: 999 } },
+    { ...one, request: { ...one.request!, query: { q: '1' } } },
+    { ...one, response: { ...one.response!, status: 404 } },
+    { ...one, response: { ...one.response!, statusText: 'Nope' } },
+    { ...one, response: { ...one.response!, headersSize: 7 } },
+  ];
+  for (const v of variants) assert.equal(httpEntryJson(v), JSON.stringify(v));
+  src.port = 2; // an endpoint object that changed
+  assert.equal(httpEntryJson(one), JSON.stringify(one));
+});
+
+test('an unfrozen record is serialized afresh each time (it may have changed)', () => {
+  const base = httpGet();
+  const headers: Record<string, string> = { a: '1' };
+  const e: HttpEntry = { ...base, request: { ...base.request!, headers } };
+  const first = httpEntryJson(e);
+  headers.b = '2';
+  assert.notEqual(httpEntryJson(e), first);
+  assert.equal(httpEntryJson(e), JSON.stringify(e));
+});
