@@ -31,6 +31,9 @@ export interface FdSinkOptions {
   writeFn?: WriteFn;
 }
 
+/** Up to this many bytes a loop copies faster than a subarray and TypedArray#set. */
+const SMALL_COPY_BYTES = 32;
+
 const defaultWrite: WriteFn = (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length);
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
@@ -87,6 +90,24 @@ export class FdSink implements ByteSink {
       return;
     }
     this.pos += this.buf.write(text, this.pos);
+  }
+
+  writeBytes(bytes: Uint8Array, start: number, end: number): void {
+    if (this.ended) throw new Error('FdSink: write after end');
+    const n = end - start;
+    if (n > this.buf.length - this.pos) this.flush();
+    if (n > this.buf.length) {
+      this.writeAll(bytes, start, n); // larger than the whole buffer: straight from the caller's bytes
+      return;
+    }
+    if (n <= SMALL_COPY_BYTES) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = start; i < end; i++) b[p++] = bytes[i]!;
+    } else {
+      this.buf.set(bytes.subarray(start, end), this.pos);
+    }
+    this.pos += n;
   }
 
   flush(): void {

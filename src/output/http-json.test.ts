@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import type { Entry, HttpEntry } from '../entries/types.js';
 import { processCaptureFile } from '../pipeline/read-file.js';
 import { packageRoot } from '../util/paths.js';
-import { entryJson, httpEntryJson, str } from './http-json.js';
+import { entryJson } from './http-json.js';
+import { JsonBytes } from './json-bytes.js';
 import { httpGet } from './sample-entries.js';
 
 function captures(dir: string): string[] {
@@ -39,9 +40,21 @@ test('every entry of every fixture capture serializes exactly as JSON.stringify 
   assert.ok(other > 50);
 });
 
-test('strings JSON must escape go through JSON.stringify; others are quoted as they are', () => {
-  for (const s of ['', 'plain', 'q"uote', 'back\\slash', 'nl\n', 'tab\t', '\u0000', '\u001f', 'del\u007f', 'ls\u2028', 'é ü ✓', '😀', 'lone\ud800', 'lone\udc00x', '\udbff\udfff']) {
-    assert.equal(str(s), JSON.stringify(s), JSON.stringify(s));
+test('strings and numbers come out as JSON.stringify writes them', () => {
+  const long = 'x'.repeat(200);
+  const strings = ['', 'plain', 'q"uote', 'back\\slash', 'nl\n', 'tab\t', '\u0000', '\u001f', 'del\u007f', 'ls\u2028', 'é ü ✓', '😀',
+    'lone\ud800', 'lone\udc00x', '\udbff\udfff', long, long + '"', long + 'é', 'ascii then é'];
+  const numbers = [0, -0, 1, 9, 10, 99, 100, 65535, 1795805374505, 1795805374505.445, 0.10693359375, -1, -12.5, 1e21, 1e-7, 2 ** 53, NaN, Infinity, -Infinity];
+  const out = new JsonBytes(8); // small: growing is part of the test
+  for (const s of strings) {
+    out.pos = 0;
+    out.string(s);
+    assert.equal(out.buf.toString('utf8', 0, out.pos), JSON.stringify(s), JSON.stringify(s));
+  }
+  for (const n of numbers) {
+    out.pos = 0;
+    out.number(n);
+    assert.equal(out.buf.toString('utf8', 0, out.pos), JSON.stringify(n), String(n));
   }
 });
 
@@ -58,11 +71,11 @@ test('hostile header names and values, optional fields, frozen and shared record
     request: { ...base.request!, query, headers, trailers: { 'x-t': 'v' } },
     response: { ...base.response!, headers, informational: [100, 103], body: { size: 3, content: 'a\u2028b', encoding: 'text', mimeType: 'text/plain', decodedFrom: 'gzip', truncated: true } },
   };
-  assert.equal(httpEntryJson(e), JSON.stringify(e));
-  assert.equal(httpEntryJson(e), JSON.stringify(e), 'again, from the remembered record');
+  assert.equal(entryJson(e), JSON.stringify(e));
+  assert.equal(entryJson(e), JSON.stringify(e), 'again, from the remembered record');
   const noBody: HttpEntry = { ...e, timestamp: NaN, elapsedTime: Infinity, request: null, response: { ...e.response!, body: null } };
-  assert.equal(httpEntryJson(noBody), JSON.stringify(noBody));
-  assert.deepEqual(JSON.parse(httpEntryJson(e)), JSON.parse(JSON.stringify(e)));
+  assert.equal(entryJson(noBody), JSON.stringify(noBody));
+  assert.deepEqual(JSON.parse(entryJson(e)), JSON.parse(JSON.stringify(e)));
 });
 
 test('a remembered request or response is used only when the fields it was made from are equal', () => {
@@ -70,7 +83,7 @@ test('a remembered request or response is used only when the fields it was made 
   const headers = Object.freeze({ host: 'a' });
   const src = { ip: '10.0.0.1', port: 1 };
   const one: HttpEntry = { ...base, src, request: { ...base.request!, query: {}, headers }, response: { ...base.response!, headers } };
-  assert.equal(httpEntryJson(one), JSON.stringify(one));
+  assert.equal(entryJson(one), JSON.stringify(one));
   const variants: HttpEntry[] = [
     { ...one, request: { ...one.request!, method: 'POST' } },
     { ...one, request: { ...one.request!, path: '/other' } },
@@ -82,17 +95,17 @@ test('a remembered request or response is used only when the fields it was made 
     { ...one, response: { ...one.response!, statusText: 'Nope' } },
     { ...one, response: { ...one.response!, headersSize: 7 } },
   ];
-  for (const v of variants) assert.equal(httpEntryJson(v), JSON.stringify(v));
+  for (const v of variants) assert.equal(entryJson(v), JSON.stringify(v));
   src.port = 2; // an endpoint object that changed
-  assert.equal(httpEntryJson(one), JSON.stringify(one));
+  assert.equal(entryJson(one), JSON.stringify(one));
 });
 
 test('an unfrozen record is serialized afresh each time (it may have changed)', () => {
   const base = httpGet();
   const headers: Record<string, string> = { a: '1' };
   const e: HttpEntry = { ...base, request: { ...base.request!, headers } };
-  const first = httpEntryJson(e);
+  const first = entryJson(e);
   headers.b = '2';
-  assert.notEqual(httpEntryJson(e), first);
-  assert.equal(httpEntryJson(e), JSON.stringify(e));
+  assert.notEqual(entryJson(e), first);
+  assert.equal(entryJson(e), JSON.stringify(e));
 });

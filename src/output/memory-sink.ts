@@ -15,6 +15,10 @@ export class MemorySink implements ByteSink {
     this.chunks.push(text);
   }
 
+  writeBytes(bytes: Uint8Array, start: number, end: number): void {
+    this.write(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8'));
+  }
+
   flush(): void {
     this.flushes++;
   }

@@ -31,6 +31,8 @@ export interface EntryWriter {
 export interface ByteSink {
   /** Append the UTF-8 bytes of `text`; may stay buffered until the buffer fills. */
   write(text: string): void;
+  /** Append `bytes[start..end)` (UTF-8 text already encoded); the caller may reuse `bytes` when this returns. */
+  writeBytes(bytes: Uint8Array, start: number, end: number): void;
   /** Push everything buffered so far to the destination now (e.g. when a live capture goes idle). */
   flush(): void;
   /** Flush and release the destination (closing it if the sink opened it). Idempotent. */
