@@ -58,6 +58,27 @@ test('strings and numbers come out as JSON.stringify writes them', () => {
   }
 });
 
+test('numbers on and off the microsecond grid match Number#toString (200k random values)', () => {
+  const out = new JsonBytes(64);
+  let seed = 12345;
+  const rand = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+  const values: number[] = [0.001, 0.01, 0.1, 0.999, 1.001, 2 ** 42 - 0.001, 2 ** 42, 2 ** 42 + 0.5, 1e-3 / 3];
+  for (let i = 0; i < 50_000; i++) {
+    const sec = 1_600_000_000 + Math.floor(rand() * 400_000_000);
+    const usec = Math.floor(rand() * 1_000_000);
+    values.push(sec * 1000 + usec / 1000); // how capture times are made
+    values.push(Math.round(rand() * 10_000_000) / 1000); // elapsed times
+    values.push(rand() * 2 ** 42); // anything
+    values.push((sec * 1000 + usec / 1000) - (sec * 1000 + Math.floor(rand() * 1_000_000) / 1000)); // raw differences, with float noise
+  }
+  for (const v of values) {
+    out.pos = 0;
+    out.number(v);
+    const got = out.buf.toString('latin1', 0, out.pos);
+    if (got !== JSON.stringify(v)) assert.equal(got, JSON.stringify(v), `value ${v}`);
+  }
+});
+
 test('hostile header names and values, optional fields, frozen and shared records', () => {
   const base = httpGet();
   const headers = Object.freeze({ 'x-"odd"': 'a\\b', 'x-ctl': '\u0001\u007f', __proto__x: 'p', '123': 'numeric key first' });

@@ -12,6 +12,8 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 /** Strings up to this length are tried byte by byte; longer ones go through Buffer#write. */
 const BYTE_LOOP_MAX = 96;
 const QUOTE = 0x22;
+/** Below 2^42 (ms: the year 2109) doubles are closer than 0.001 apart, which the microsecond path needs. */
+const MICRO_GRID_MAX = 2 ** 42;
 
 export class JsonBytes {
   buf: Buffer;
@@ -85,6 +87,33 @@ export class JsonBytes {
       this.pos = p;
       for (let t = v; t >= 1; t = Math.floor(t / 10)) b[--p] = 0x30 + (t % 10);
       return;
+    }
+    if (v > 0 && v < MICRO_GRID_MAX) {
+      // Capture times and durations: on the microsecond grid (3 decimals of a ms), the
+      // decimal with those digits, trailing zeros cut, is the shortest that reads back as
+      // `v` (doubles here are closer than 0.001 apart, so no shorter decimal does): what
+      // Number#toString prints, without its general algorithm.
+      const u = Math.round(v * 1000);
+      if (u / 1000 === v) {
+        const whole = Math.floor(u / 1000);
+        let frac = u - whole * 1000;
+        this.number(whole);
+        if (frac !== 0) {
+          this.ensure(4);
+          const b = this.buf;
+          let p = this.pos;
+          b[p++] = 0x2e; // '.'
+          let div = 100;
+          while (frac !== 0) {
+            const d = Math.floor(frac / div);
+            b[p++] = 0x30 + d;
+            frac -= d * div;
+            div /= 10;
+          }
+          this.pos = p;
+        }
+        return;
+      }
     }
     this.ascii(Number.isFinite(v) ? '' + v : 'null');
   }

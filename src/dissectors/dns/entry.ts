@@ -7,6 +7,7 @@ import type { DnsEdns, DnsEntry, DnsQuestion, DnsRecord, DnsRequest, DnsResponse
 import type { ConnectionContext } from '../types.js';
 import { className, opcodeName, rcodeName, typeName } from './codes.js';
 import type { DnsMessage, Edns, WireQuestion, WireRecord } from './parser.js';
+import { elapsedMs } from '../../entries/time.js';
 
 /** A query or response as kept for pairing: entry-ready, no bytes. */
 export interface SeenRequest {
@@ -105,7 +106,7 @@ export function buildDnsEntry(
     protocol: 'dns',
     transport: ctx.transport,
     timestamp,
-    elapsedTime: req !== null && res !== null ? Math.max(0, res.ts - req.ts) : 0,
+    elapsedTime: req !== null && res !== null ? elapsedMs(req.ts, res.ts) : 0,
     src: { ...(askerIsClient ? ctx.client : ctx.server) },
     dst: { ...(askerIsClient ? ctx.server : ctx.client) },
     connectionId: ctx.id,

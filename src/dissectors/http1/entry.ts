@@ -8,6 +8,7 @@ import type { ConnectionContext } from '../types.js';
 import type { EntryFlag, HttpBody, HttpEntry, HttpRequest, HttpResponse } from '../../entries/types.js';
 import type { HttpMessage } from './message.js';
 import { canDecode, codingsOf, decodeContent } from './decode.js';
+import { elapsedMs } from '../../entries/time.js';
 
 /** Query parameters kept per request. */
 export const MAX_QUERY_PARAMS = 256;
@@ -65,7 +66,7 @@ export function buildHttpEntry(ctx: ConnectionContext, ex: Exchange): HttpEntry 
     protocol: 'http',
     transport: 'tcp',
     timestamp: start,
-    elapsedTime: req !== null && res !== null ? Math.max(0, res.lastTs - req.firstTs) : 0,
+    elapsedTime: req !== null && res !== null ? elapsedMs(req.firstTs, res.lastTs) : 0,
     src: ctx.client,
     dst: ctx.server,
     connectionId: ctx.id,
