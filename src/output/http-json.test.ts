@@ -43,7 +43,8 @@ test('every entry of every fixture capture serializes exactly as JSON.stringify 
 test('strings and numbers come out as JSON.stringify writes them', () => {
   const long = 'x'.repeat(200);
   const strings = ['', 'plain', 'q"uote', 'back\\slash', 'nl\n', 'tab\t', '\u0000', '\u001f', 'del\u007f', 'ls\u2028', 'é ü ✓', '😀',
-    'lone\ud800', 'lone\udc00x', '\udbff\udfff', long, long + '"', long + 'é', 'ascii then é'];
+    'lone\ud800', 'lone\udc00x', '\udbff\udfff', long, long + '"', long + 'é', 'ascii then é',
+    String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i)) + '"\\/\u007f'];
   const numbers = [0, -0, 1, 9, 10, 99, 100, 65535, 1795805374505, 1795805374505.445, 0.10693359375, -1, -12.5, 1e21, 1e-7, 2 ** 53, NaN, Infinity, -Infinity];
   const out = new JsonBytes(8); // small: growing is part of the test
   for (const s of strings) {

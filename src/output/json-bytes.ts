@@ -12,6 +12,10 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 /** Strings up to this length are tried byte by byte; longer ones go through Buffer#write. */
 const BYTE_LOOP_MAX = 96;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** JSON.stringify's two-character escapes of control characters (\b \t \n \f \r). */
+const SHORT_ESCAPES: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 0x66, 13: 0x72 };
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /** Below 2^42 (ms: the year 2109) doubles are closer than 0.001 apart, which the microsecond path needs. */
 const MICRO_GRID_MAX = 2 ** 42;
 
@@ -53,7 +57,7 @@ export class JsonBytes {
   string(s: string): void {
     const n = s.length;
     if (n <= BYTE_LOOP_MAX) {
-      this.ensure(n + 2);
+      this.ensure(6 * n + 2); // every unit escaped as \u00XX at worst
       const b = this.buf;
       const start = this.pos;
       let p = start;
@@ -61,31 +65,43 @@ export class JsonBytes {
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
-        if (c < 0x20 || c === QUOTE || c === 0x5c || c >= 0x80) break;
-        b[p++] = c;
+        if (c >= 0x20 && c < 0x80 && c !== QUOTE && c !== BACKSLASH) { b[p++] = c; continue; }
+        if (c >= 0x80) break; // UTF-8 and lone surrogates: the general path below
+        b[p++] = BACKSLASH;
+        const short = c === QUOTE || c === BACKSLASH ? c : SHORT_ESCAPES[c] ?? 0;
+        if (short !== 0) { b[p++] = short; continue; }
+        b[p++] = 0x75; // u00XX, lower-case hex as JSON.stringify writes it
+        b[p++] = 0x30;
+        b[p++] = 0x30;
+        b[p++] = HEX[c >> 4]!;
+        b[p++] = HEX[c & 15]!;
       }
       if (i === n) {
         b[p++] = QUOTE;
         this.pos = p;
         return;
       }
-      this.pos = start; // something to escape or encode: the general path below
+      this.pos = start;
     }
     this.text(NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"');
+  }
+
+  /** A whole number 0 <= v < 1e15, digit by digit (two int32 halves: no float division per digit). */
+  private whole(v: number): void {
+    this.ensure(16);
+    const b = this.buf;
+    if (v < 1e9) {
+      this.pos = writeInt(b, this.pos, v | 0, 0);
+      return;
+    }
+    const hi = Math.floor(v / 1e9);
+    this.pos = writeInt(b, writeInt(b, this.pos, hi | 0, 0), (v - hi * 1e9) | 0, 9);
   }
 
   /** A number as JSON.stringify writes it (non-finite: null). */
   number(v: number): void {
     if (Number.isInteger(v) && v >= 0 && v < 1e15) {
-      this.ensure(16);
-      const b = this.buf;
-      let p = this.pos;
-      if (v < 10) { b[p] = 0x30 + v; this.pos = p + 1; return; }
-      let digits = 0;
-      for (let t = v; t >= 1; t = Math.floor(t / 10)) digits++;
-      p += digits;
-      this.pos = p;
-      for (let t = v; t >= 1; t = Math.floor(t / 10)) b[--p] = 0x30 + (t % 10);
+      this.whole(v);
       return;
     }
     if (v > 0 && v < MICRO_GRID_MAX) {
@@ -97,7 +113,7 @@ export class JsonBytes {
       if (u / 1000 === v) {
         const whole = Math.floor(u / 1000);
         let frac = u - whole * 1000;
-        this.number(whole);
+        this.whole(whole);
         if (frac !== 0) {
           this.ensure(4);
           const b = this.buf;
@@ -127,4 +143,19 @@ export class JsonBytes {
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
   }
+}
+
+/** Writes int32 `v` >= 0 at `p` in decimal, left-padded with zeros to `width` digits; returns the end. */
+function writeInt(b: Buffer, p: number, v: number, width: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = (t / 10) | 0) digits++;
+  if (digits < width) digits = width;
+  const end = p + digits;
+  let q = end;
+  for (let k = 0; k < digits; k++) {
+    const t = (v / 10) | 0;
+    b[--q] = 0x30 + (v - t * 10);
+    v = t;
+  }
+  return end;
 }
