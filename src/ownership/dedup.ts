@@ -24,29 +24,36 @@ function mix(h: number, v: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-/** Slots probed for a key before the oldest of them is overwritten. */
-const PROBES = 8;
+/**
+ * Slots probed for a key before the oldest of them is overwritten: one
+ * 64-byte cache line (4 slots of 16 bytes, the group aligned), so a lookup
+ * costs one memory access; the table is far larger than the window holds.
+ */
+const PROBES = 4;
 
 /**
- * A fixed open-addressing table in typed arrays: no allocation per packet
- * (a Map keyed by 53-bit numbers boxes every key). A slot whose time is older
- * than the window counts as free.
+ * A fixed open-addressing table in one ArrayBuffer, 16 bytes per slot (two
+ * 32-bit key halves, then the time as a double): no allocation per packet (a
+ * Map keyed by 53-bit numbers boxes every key), and a slot's key and time
+ * share a cache line. A slot whose time is older than the window counts as
+ * free.
  */
 export class DuplicateFilter {
   readonly stats: DedupStats = { duplicates: 0, evicted: 0 };
-  private readonly mask: number;
-  private readonly keyA: Uint32Array;
-  private readonly keyB: Uint32Array;
+  /** Index of the first slot of the last group. */
+  private readonly groupMask: number;
+  private readonly keys: Uint32Array;
   private readonly when: Float64Array;
   private used = 0;
 
   constructor(private readonly windowMs = DEDUP_WINDOW_MS, maxEntries = DEDUP_MAX_ENTRIES) {
     let cap = 16;
     while (cap < maxEntries) cap *= 2;
-    this.mask = cap - 1;
-    this.keyA = new Uint32Array(cap);
-    this.keyB = new Uint32Array(cap);
-    this.when = new Float64Array(cap).fill(-Infinity);
+    this.groupMask = (cap - 1) & ~(PROBES - 1);
+    const table = new ArrayBuffer(cap * 16);
+    this.keys = new Uint32Array(table);
+    this.when = new Float64Array(table).fill(-Infinity); // every odd double; the even ones hold the keys
+    for (let i = 0; i < cap; i++) { this.keys[4 * i] = 0; this.keys[4 * i + 1] = 0; }
   }
 
   /**
@@ -85,24 +92,26 @@ export class DuplicateFilter {
     }
     for (; i < end; i++) { a = mix(a, d[i]); b = mix(b ^ 0x165667b1, d[i]); }
     const window = this.windowMs;
+    const keys = this.keys;
+    const when = this.when;
+    const group = a & this.groupMask;
     let free = -1;
     let oldest = -1;
-    for (let k = 0; k < PROBES; k++) {
-      const slot = (a + k) & this.mask;
-      const t = this.when[slot];
+    for (let slot = group; slot < group + PROBES; slot++) {
+      const t = when[2 * slot + 1];
       if (ts - t > window) { if (free < 0) free = slot; continue; }
-      if (this.keyA[slot] === a && this.keyB[slot] === b) {
+      if (keys[4 * slot] === a && keys[4 * slot + 1] === b) {
         this.stats.duplicates++;
         return true;
       }
-      if (oldest < 0 || t < this.when[oldest]) oldest = slot;
+      if (oldest < 0 || t < when[2 * oldest + 1]) oldest = slot;
     }
     let slot = free;
     if (slot < 0) { slot = oldest; this.stats.evicted++; }
-    else if (this.when[slot] === -Infinity) this.used++;
-    this.keyA[slot] = a;
-    this.keyB[slot] = b;
-    this.when[slot] = ts;
+    else if (when[2 * slot + 1] === -Infinity) this.used++;
+    keys[4 * slot] = a;
+    keys[4 * slot + 1] = b;
+    when[2 * slot + 1] = ts;
     return false;
   }
 
