@@ -107,11 +107,13 @@ export class HeadCache {
   reason = '';
   version = '';
   /**
-   * Frozen and shared by every message with this head: entries are values,
-   * and the JSON writer serializes a frozen record once (output/http-json.ts).
+   * The first message's record, frozen when the head repeats and then shared
+   * by every message with this head: entries are values, and the JSON writer
+   * serializes a frozen record once (output/http-json.ts). A head seen once
+   * is never frozen, so the writer remembers nothing for it.
    */
-  headers: Readonly<Record<string, string>> = Object.freeze({});
-  /** Heads reused. */
+  headers: Readonly<Record<string, string>> = {};
+  /** Times the remembered head was reused. */
   hits = 0;
 }
 
@@ -133,8 +135,7 @@ export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolea
       m.status = cache.status;
       m.reason = cache.reason;
       m.version = cache.version;
-      m.headers = cache.headers;
-      cache.hits++;
+      m.headers = cache.hits++ === 0 ? Object.freeze(cache.headers) : cache.headers;
       return;
     }
   }
@@ -148,7 +149,8 @@ export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolea
     c.status = m.status;
     c.reason = m.reason;
     c.version = m.version;
-    c.headers = Object.freeze(m.headers);
+    c.headers = m.headers;
+    c.hits = 0;
   }
 }
 
