@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --quick | --big | --rerecord | --packets N | --connections N]`
+ * `npm run bench [-- --quick | --big | --rerecord | --packets N | --connections N | --rounds N]`
  *
  * 1. Records (or reuses from .bench/) a capture of >= --packets packets of
  *    keep-alive HTTP between two network namespaces (nginx ← wrk), with wrk's
  *    own counts of requests written and responses completed. Needs root.
  * 2. Times `podtap read --format jsonl --out /dev/null`, tshark, httpry and
- *    `tcpdump -r` on it, each pinned to CPU 1, with peak RSS from GNU time.
- *    --quick gives the peers (and podtap, for the ratio) a 100k-packet subset.
+ *    `tcpdump -r` on it, each pinned to CPU 1, with peak RSS from GNU time;
+ *    --rounds (default 3) interleaved rounds, the fastest run of each tool
+ *    kept (tshark: one run). --quick gives the peers (and podtap, for the
+ *    ratio) a 100k-packet subset.
  * 3. Checks podtap's HTTP entry count against wrk's, prints PASS/FAIL, and
  *    writes everything to .bench/last.json.
  * --big instead builds a >= 1 GiB capture from repetitions (src/bench/big.ts)
@@ -25,7 +27,7 @@ import { tallyPodtapEntries, type EntryTally } from './count-entries.js';
 import { countPcapRecords } from './pcap-file.js';
 import type { BenchCaptureMeta } from './record-http.js';
 import { CAPTURE_NAME, ensureCapture } from './capture.js';
-import { describeMachine, formatTable, mib, toResult, type ToolResult } from './report.js';
+import { describeMachine, fastest, formatTable, mib, toResult, type ToolResult } from './report.js';
 import { timeCommand } from './timing.js';
 
 export const QUICK_PACKETS = 100_000;
@@ -111,6 +113,7 @@ async function main(): Promise<number> {
       rerecord: { type: 'boolean', default: false },
       packets: { type: 'string', default: '500000' },
       connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   const m = describeMachine();
@@ -119,6 +122,8 @@ async function main(): Promise<number> {
   const connections = Number(values.connections);
   if (!Number.isSafeInteger(packets) || packets < 1000) throw new Error(`--packets: expected a whole number >= 1000, got ${values.packets}`);
   if (!Number.isSafeInteger(connections) || connections < 1 || connections > 1000) throw new Error(`--connections: expected 1 to 1000, got ${values.connections}`);
+  const rounds = Number(values.rounds);
+  if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds: expected 1 to 20, got ${values.rounds}`);
   const dir = join(packageRoot(), '.bench');
   await mkdir(dir, { recursive: true });
   const meta = await ensureCapture(dir, packets, connections, values.rerecord ?? false);
@@ -133,23 +138,31 @@ async function main(): Promise<number> {
     inputs.push({ name: `first ${QUICK_PACKETS / 1000}k`, file, packets: (await countPcapRecords(file)).records });
   }
   const peerInput = inputs[inputs.length - 1]!;
-  const results: ToolResult[] = [];
+  // Rounds, the tools interleaved, fastest run kept: this machine's speed drifts by tens of
+  // percent within minutes, and a slow spell should not land on one tool only. tshark
+  // (slowest by far, ~10× behind) runs in the first round only.
+  const best = new Map<string, ToolResult>();
+  const keep = (r: ToolResult): void => void best.set(`${r.tool}\0${r.input}`, fastest(best.get(`${r.tool}\0${r.input}`), r));
   let podtapStats = '';
-  for (const input of inputs) {
-    await countPcapRecords(input.file); // warm the page cache so every tool reads from memory
-    log(`timing podtap on ${input.name}…`);
-    const t = await timeCommand('podtap', await podtapArgs(input.file), { cpu: BENCH_CPU });
-    if (input === inputs[0]) podtapStats = t.stderr.trim();
-    results.push(toResult(t, input.name, input.packets));
-  }
-  for (const peer of peerCommands(peerInput.file)) {
-    if (!which(peer.tool)) {
-      log(`skipping ${peer.tool}: not installed`);
-      continue;
+  for (let round = 1; round <= rounds; round++) {
+    for (const input of inputs) {
+      await countPcapRecords(input.file); // warm the page cache so every tool reads from memory
+      log(`round ${round}/${rounds}: timing podtap on ${input.name}…`);
+      const t = await timeCommand('podtap', await podtapArgs(input.file), { cpu: BENCH_CPU });
+      if (input === inputs[0] && (podtapStats === '' || t.wallSeconds < (best.get(`podtap\0${input.name}`)?.wallSeconds ?? Infinity))) podtapStats = t.stderr.trim();
+      keep(toResult(t, input.name, input.packets));
     }
-    log(`timing ${peer.tool} on ${peerInput.name}…`);
-    results.push(toResult(await timeCommand(peer.tool, peer.argv, { cpu: BENCH_CPU }), peerInput.name, peerInput.packets));
+    for (const peer of peerCommands(peerInput.file)) {
+      if (!which(peer.tool)) {
+        if (round === 1) log(`skipping ${peer.tool}: not installed`);
+        continue;
+      }
+      if (peer.tool === 'tshark' && round > 1) continue;
+      log(`round ${round}/${rounds}: timing ${peer.tool} on ${peerInput.name}…`);
+      keep(toResult(await timeCommand(peer.tool, peer.argv, { cpu: BENCH_CPU }), peerInput.name, peerInput.packets));
+    }
   }
+  const results = [...best.values()];
   for (const r of results) {
     const pt = results.find((p) => p.tool === 'podtap' && p.input === r.input);
     r.podtapRatio = pt ? pt.packetsPerSecond / r.packetsPerSecond : undefined;
@@ -158,7 +171,7 @@ async function main(): Promise<number> {
   const check = checkCounts(meta, await tallyPodtapEntries(podtapBin(), meta.file));
 
   log(`\npodtap bench — ${m.date}`);
-  log(`machine: nproc ${m.nproc}, ${m.cpuModel}; every tool pinned with taskset -c ${BENCH_CPU}`);
+  log(`machine: nproc ${m.nproc}, ${m.cpuModel}; every tool pinned with taskset -c ${BENCH_CPU}; fastest of ${rounds} interleaved round(s) (tshark: 1)`);
   log(`capture: ${meta.file}: ${meta.packets} packets, ${mib(meta.bytes)}, ${meta.server} ← wrk -c ${meta.connections}, ${meta.rounds} round(s) / ${meta.seconds}s, tcpdump dropped ${meta.tcpdump.droppedByKernel}\n`);
   log(formatTable(results));
   if (podtapStats) log(`\npodtap --stats (full):\n${podtapStats}`);

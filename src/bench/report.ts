@@ -34,6 +34,16 @@ export interface ToolResult {
   /** podtap packets/s divided by this tool's packets/s (1 for podtap itself). */
   podtapRatio: number | undefined;
   argv: string[];
+  /** Wall time of every run (rounds); `wallSeconds` is the fastest. */
+  runs: number[];
+}
+
+/** Keeps the fastest of two runs of one tool on one input, with every run's time. */
+export function fastest(a: ToolResult | undefined, b: ToolResult): ToolResult {
+  if (a === undefined) return b;
+  const runs = [...a.runs, ...b.runs];
+  const best = b.exitCode === 0 && (a.exitCode !== 0 || b.wallSeconds < a.wallSeconds) ? b : a;
+  return { ...best, runs };
 }
 
 export function toResult(t: Timing, input: string, packets: number): ToolResult {
@@ -47,6 +57,7 @@ export function toResult(t: Timing, input: string, packets: number): ToolResult 
     exitCode: t.exitCode,
     podtapRatio: undefined,
     argv: t.argv,
+    runs: [t.wallSeconds],
   };
 }
 
@@ -60,8 +71,8 @@ function ratio(r: ToolResult): string {
 }
 
 export function formatTable(rows: readonly ToolResult[]): string {
-  const head = ['tool', 'input', 'packets', 'wall s', 'packets/s', 'peak RSS', 'podtap vs tool', 'exit'];
-  const body = rows.map((r) => [r.tool, r.input, int(r.packets), r.wallSeconds.toFixed(2), int(r.packetsPerSecond), mib(r.maxRssBytes), ratio(r), String(r.exitCode)]);
+  const head = ['tool', 'input', 'packets', 'wall s', 'packets/s', 'peak RSS', 'podtap vs tool', 'exit', 'runs (wall s)'];
+  const body = rows.map((r) => [r.tool, r.input, int(r.packets), r.wallSeconds.toFixed(2), int(r.packetsPerSecond), mib(r.maxRssBytes), ratio(r), String(r.exitCode), r.runs.map((w) => w.toFixed(2)).join(' ')]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
