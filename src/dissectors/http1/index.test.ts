@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { detectHttp1, http1Spec } from './index.js';
-import { bytes, bytewise, randomSplits, rng, run, type Splitter, type Step } from './test-helpers.js';
+import { bytes, bytewise, randomSplits, rng, run, whole, type Splitter, type Step } from './test-helpers.js';
+import type { HttpEntry } from '../../entries/types.js';
 import { MAX_DECODED_BODY_BYTES } from './decode.js';
 
 const get = (path: string, host = 'example.com', extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${extra}\r\n`;
@@ -402,5 +403,31 @@ test('fuzz: thousands of random and mutated conversations never throw', () => {
     }
     const { ctx } = run(steps, randomSplits(iter, 20), { maxBodyBytes: 64 });
     for (const e of ctx.entries) JSON.stringify(e);
+  }
+});
+
+test('repeated heads: recognised by their bytes, one frozen record shared, same fields as a fresh parse, whatever the split', () => {
+  const req = get('/same', 'example.com', 'Accept: */*\r\n');
+  const longer = get('/same', 'example.com', 'Accept: */*\r\nX-Extra: 1\r\n'); // the same head's bytes plus a field
+  const steps: Step[] = [];
+  for (const c of [req, req, req, longer, req, 'POST /same HTTP/1.1\r\nHost: example.com\r\nContent-Length: 2\r\n\r\nhi', req]) {
+    steps.push({ c }, { s: ok('ok') });
+  }
+  const fresh = (c: string): HttpEntry['request'] => run([{ c }, { s: ok('ok') }]).ctx.entries[0]!.request;
+  for (const split of [whole, bytewise, randomSplits(7)]) {
+    const { ctx } = run(steps, split);
+    const e = ctx.entries.map((x) => x.request!);
+    assert.equal(e.length, 7);
+    assert.deepEqual(e[0], fresh(req));
+    assert.deepEqual(e[1], fresh(req));
+    assert.deepEqual(e[2], fresh(req)); // by the byte comparison (whole feeds)
+    assert.deepEqual(e[3], fresh(longer));
+    assert.deepEqual(e[4], fresh(req));
+    assert.deepEqual(e[5]!.body!.content, 'hi');
+    assert.deepEqual(e[6], fresh(req));
+    if (split !== whole) continue;
+    // Whole feeds: the first repeat freezes the first record and shares it.
+    assert.ok(Object.isFrozen(e[1]!.headers) && e[1]!.headers === e[2]!.headers && e[0]!.headers === e[1]!.headers);
+    assert.ok(!Object.isFrozen(e[3]!.headers), 'a head seen once is not frozen');
   }
 });

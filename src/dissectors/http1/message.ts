@@ -115,6 +115,23 @@ export class HeadCache {
   headers: Readonly<Record<string, string>> = {};
   /** Times the remembered head was reused. */
   hits = 0;
+  /** The remembered head's bytes, made at its first repeat (the parser compares them before decoding anything); else null. */
+  bytes: Buffer | null = null;
+}
+
+/** Fill `m` from the remembered head, which it repeats (its record frozen at the first repeat, then shared). */
+export function reuseHead(m: HttpMessage, cache: HeadCache): void {
+  m.method = cache.method;
+  m.target = cache.target;
+  m.status = cache.status;
+  m.reason = cache.reason;
+  m.version = cache.version;
+  if (cache.hits++ === 0) {
+    m.headers = Object.freeze(cache.headers);
+    cache.bytes = Buffer.from(cache.head, 'latin1');
+  } else {
+    m.headers = cache.headers;
+  }
 }
 
 /**
@@ -130,12 +147,7 @@ export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolea
   if (cache !== null && !trailers && m.flags.length === 0) {
     head = n === s.length ? s : s.slice(0, n);
     if (head === cache.head) {
-      m.method = cache.method;
-      m.target = cache.target;
-      m.status = cache.status;
-      m.reason = cache.reason;
-      m.version = cache.version;
-      m.headers = cache.hits++ === 0 ? Object.freeze(cache.headers) : cache.headers;
+      reuseHead(m, cache);
       return;
     }
   }
@@ -151,6 +163,7 @@ export function parseHead(s: string, n: number, m: HttpMessage, trailers: boolea
     c.version = m.version;
     c.headers = m.headers;
     c.hits = 0;
+    c.bytes = null;
   }
 }
 

@@ -29,7 +29,7 @@
  */
 import type { DetectResult } from '../types.js';
 import { ChunkLine, ChunkLineResult } from './chunk-line.js';
-import { HeadCache, HttpMessage, isChunkedFinal, parseContentLength, parseHead } from './message.js';
+import { HeadCache, HttpMessage, isChunkedFinal, parseContentLength, parseHead, reuseHead } from './message.js';
 import {
   CR, LF, LineKind, MAX_METHOD_BYTES, SP,
   classifyStartLine, httpSlashPrefix, lenientRequestPrefix, strictRequestPrefix,
@@ -378,9 +378,21 @@ export class MessageParser {
    * counts lines; parseHead splits the same string. Returns -1 to leave
    * anything unusual to the general scan (HTTP/0.9, bad start lines, limits,
    * a head that does not end here), which gives the same result for it
-   * whatever the split.
+   * whatever the split. Before all that, a repeat of the remembered head is
+   * recognised by one byte comparison: it would pass the same checks (they
+   * read only its bytes; outside resync they are the lenient ones) and parse
+   * to the same fields.
    */
   private wholeHead(data: Buffer, pos: number, end: number, ts: number): number {
+    const known = this.heads.bytes;
+    if (known !== null && !this.resyncing && end - pos >= known.length && data[pos] === known[0]
+      && this.msg!.flags.length === 0 && data.compare(known, 0, known.length, pos, pos + known.length) === 0) {
+      const m = this.msg!;
+      m.headersSize = known.length;
+      reuseHead(m, this.heads);
+      this.headParsed(m, ts);
+      return pos + known.length;
+    }
     const cap = end - pos > HEAD_PROBE_BYTES ? pos + HEAD_PROBE_BYTES : end;
     const s = latin1(data, pos, cap);
     let lf1 = -1;
