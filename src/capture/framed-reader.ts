@@ -65,8 +65,11 @@ export abstract class FramedReader {
   /** Describes the carried-over frame in the truncation message ("record", "file header", …). */
   protected abstract describeFrame(b: Uint8Array, len: number): string;
 
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
     if (this.ended) throw new Error('push() after end()');
+    // A plain Uint8Array view of a Buffer chunk: each record's view is then the typed-array
+    // builtin's subarray, not Buffer's (a JS-level FastBuffer per packet: ~5% of a read).
+    const chunk = Buffer.isBuffer(input) ? new Uint8Array(input.buffer, input.byteOffset, input.length) : input;
     const end = chunk.length;
     let pos = 0;
     if (this.carryLen > 0) {
