@@ -131,3 +131,14 @@ test('an unfrozen record is serialized afresh each time (it may have changed)', 
   assert.notEqual(entryJson(e), first);
   assert.equal(entryJson(e), JSON.stringify(e));
 });
+
+test('repeated bodies: remembered at their first repeat, and only while every field is equal', () => {
+  const base = httpGet();
+  const b = { size: 3, content: 'ok\n', encoding: 'text' as const, mimeType: 'text/plain', truncated: false };
+  const bodies = [b, { ...b }, { ...b }, { ...b, truncated: true }, { size: 3, content: 'ok\n', encoding: 'text' as const, mimeType: 'text/plain', decodedFrom: 'gzip', truncated: false }, { ...b, size: 4 }, { ...b, mimeType: 'text/html' },
+    { ...b, encoding: 'base64' as const }, { ...b, content: 'ok!' }, b, b, { ...b, content: 'x'.repeat(300) }, { ...b, content: 'x'.repeat(300) }];
+  for (const body of bodies) {
+    const e: HttpEntry = { ...base, response: { ...base.response!, body } };
+    assert.equal(entryJson(e), JSON.stringify(e), JSON.stringify(body).slice(0, 80));
+  }
+});

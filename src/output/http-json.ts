@@ -92,8 +92,38 @@ function endpoint(e: Endpoint, out: JsonBytes): void {
   if (plain) endpointJson.set(e, { ip: e.ip, port: e.port, json: out.since(start) });
 }
 
+/**
+ * The last body written, and its JSON once it has repeated: small bodies
+ * repeat (health checks, polling, fixed replies). A body seen once costs one
+ * reference; at its first repeat its fields are copied and its JSON kept.
+ */
+let lastBody: HttpBody | null = null;
+let lastBodyJson: Buffer | null = null;
+/** Bodies longer than this are not remembered (comparing and copying would cost more than they save). */
+const REMEMBER_BODY_CHARS = 256;
+
+function sameBody(a: HttpBody, b: HttpBody): boolean {
+  return a.content === b.content && a.size === b.size && a.mimeType === b.mimeType && a.encoding === b.encoding
+    && a.truncated === b.truncated && a.decodedFrom === b.decodedFrom;
+}
+
 function body(b: HttpBody | null, out: JsonBytes): void {
   if (b === null) { out.ascii('null'); return; }
+  const l = lastBody;
+  if (l !== null && sameBody(l, b)) {
+    if (lastBodyJson !== null) { out.bytes(lastBodyJson); return; }
+    const start = out.pos;
+    writeBody(b, out);
+    lastBody = { size: b.size, content: b.content, encoding: b.encoding, mimeType: b.mimeType, truncated: b.truncated, decodedFrom: b.decodedFrom };
+    lastBodyJson = out.since(start);
+    return;
+  }
+  writeBody(b, out);
+  lastBody = b.content.length <= REMEMBER_BODY_CHARS ? b : null;
+  lastBodyJson = null;
+}
+
+function writeBody(b: HttpBody, out: JsonBytes): void {
   out.ascii('{"size":');
   out.number(b.size);
   out.ascii(',"content":');

@@ -121,11 +121,18 @@ export function isTextualMime(mime: string): boolean {
   return mime.startsWith('text/') || TEXT_MIME_HINTS.some((h) => mime.includes(h));
 }
 
+/** The last Content-Type seen and its media type: a connection repeats one (often the very same string, from a shared head). */
+let lastContentType = '';
+let lastMime = '';
+
 function mimeOf(m: HttpMessage): string {
   const ct = m.headers['content-type'];
   if (typeof ct !== 'string') return '';
+  if (ct === lastContentType) return lastMime;
   const semi = ct.indexOf(';');
-  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+  lastMime = (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+  lastContentType = ct;
+  return lastMime;
 }
 
 /** Length of an unfinished UTF-8 sequence at the end of `b` (a body cut by the cap). */
