@@ -25,16 +25,13 @@ export interface Exchange {
 
 export function buildHttpEntry(ctx: ConnectionContext, ex: Exchange): HttpEntry {
   const flags = ex.flags; // the exchange's array becomes the entry's
-  const add = (fs: readonly EntryFlag[]): void => {
-    for (const f of fs) if (!flags.includes(f)) flags.push(f);
-  };
   const decode = ctx.options.decodeBodies;
   const req = ex.request;
   const res = ex.response;
   let request: HttpRequest | null = null;
   let response: HttpResponse | null = null;
   if (req !== null) {
-    add(req.flags);
+    if (req.flags.length > 0) addFlags(flags, req.flags);
     request = {
       method: req.method,
       path: req.target,
@@ -48,7 +45,7 @@ export function buildHttpEntry(ctx: ConnectionContext, ex: Exchange): HttpEntry 
     if (req.trailers !== null && hasKeys(req.trailers)) request.trailers = req.trailers;
   }
   if (res !== null) {
-    add(res.flags);
+    if (res.flags.length > 0) addFlags(flags, res.flags);
     response = {
       status: res.status,
       statusText: res.reason,
@@ -74,6 +71,10 @@ export function buildHttpEntry(ctx: ConnectionContext, ex: Exchange): HttpEntry 
     request,
     response,
   };
+}
+
+function addFlags(to: EntryFlag[], from: readonly EntryFlag[]): void {
+  for (const f of from) if (!to.includes(f)) to.push(f);
 }
 
 function hasKeys(o: Record<string, string>): boolean {
