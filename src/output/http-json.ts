@@ -28,6 +28,8 @@ const FLAGS = bytesOf(',"flags":');
 const REQUEST = bytesOf(',"request":');
 const RESPONSE = bytesOf(',"response":');
 const TRAILERS = bytesOf(',"trailers":');
+const PROTOCOL_TCP_TIMESTAMP = bytesOf(',"protocol":"http","transport":"tcp","timestamp":');
+const NO_FLAGS_REQUEST = bytesOf(',"flags":[],"request":');
 
 /** Frozen records → their JSON. */
 const recordJson = new WeakMap<object, Buffer>();
@@ -214,9 +216,12 @@ function response(r: HttpResponse | null, out: JsonBytes): void {
 export function writeHttpEntry(e: HttpEntry, out: JsonBytes): void {
   out.bytes(ID);
   out.string(e.id);
-  out.bytes(PROTOCOL);
-  out.string(e.transport);
-  out.bytes(TIMESTAMP);
+  if (e.transport === 'tcp') out.bytes(PROTOCOL_TCP_TIMESTAMP); // the one transport HTTP/1 has: one copy for three fields
+  else {
+    out.bytes(PROTOCOL);
+    out.string(e.transport);
+    out.bytes(TIMESTAMP);
+  }
   out.number(e.timestamp);
   out.bytes(ELAPSED);
   out.number(e.elapsedTime);
@@ -226,10 +231,12 @@ export function writeHttpEntry(e: HttpEntry, out: JsonBytes): void {
   endpoint(e.dst, out);
   out.bytes(CONNECTION);
   out.string(e.connectionId);
-  out.bytes(FLAGS);
-  if (e.flags.length === 0) out.ascii('[]');
-  else out.text(JSON.stringify(e.flags));
-  out.bytes(REQUEST);
+  if (e.flags.length === 0) out.bytes(NO_FLAGS_REQUEST);
+  else {
+    out.bytes(FLAGS);
+    out.text(JSON.stringify(e.flags));
+    out.bytes(REQUEST);
+  }
   request(e.request, out);
   out.bytes(RESPONSE);
   response(e.response, out);
