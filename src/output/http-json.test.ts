@@ -120,6 +120,9 @@ test('a remembered request or response is used only when the fields it was made 
   for (const v of variants) assert.equal(entryJson(v), JSON.stringify(v));
   src.port = 2; // an endpoint object that changed
   assert.equal(entryJson(one), JSON.stringify(one));
+  const both: HttpEntry = { ...one, dst: src }; // one object in both roles
+  assert.equal(entryJson(both), JSON.stringify(both));
+  assert.equal(entryJson(one), JSON.stringify(one));
 });
 
 test('an unfrozen record is serialized afresh each time (it may have changed)', () => {

@@ -70,17 +70,23 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
-interface EndpointBytes { ip: string; port: number; json: Buffer }
-/** Endpoints are shared by the entries of a connection: remembered with the fields they were made from. */
+interface EndpointBytes { ip: string; port: number; key: Buffer; json: Buffer }
+/**
+ * Endpoints are shared by the entries of a connection, each in one role
+ * (src or dst): remembered with the key before them and the fields they
+ * were made from.
+ */
 const endpointJson = new WeakMap<Endpoint, EndpointBytes>();
 
-function endpoint(e: Endpoint, out: JsonBytes): void {
+/** `key` (`,"src":` or `,"dst":`) and the endpoint. */
+function endpoint(key: Buffer, e: Endpoint, out: JsonBytes): void {
   const plain = e.name === undefined && e.namespace === undefined && e.pod === undefined && e.service === undefined && e.node === undefined;
   if (plain) {
     const known = endpointJson.get(e);
-    if (known !== undefined && known.ip === e.ip && known.port === e.port) { out.bytes(known.json); return; }
+    if (known !== undefined && known.key === key && known.ip === e.ip && known.port === e.port) { out.bytes(known.json); return; }
   }
   const start = out.pos;
+  out.bytes(key);
   out.ascii('{"ip":');
   out.string(e.ip);
   out.ascii(',"port":');
@@ -91,7 +97,7 @@ function endpoint(e: Endpoint, out: JsonBytes): void {
   if (e.service !== undefined) { out.ascii(',"service":'); out.string(e.service); }
   if (e.node !== undefined) { out.ascii(',"node":'); out.string(e.node); }
   out.ascii('}');
-  if (plain) endpointJson.set(e, { ip: e.ip, port: e.port, json: out.since(start) });
+  if (plain) endpointJson.set(e, { ip: e.ip, port: e.port, key, json: out.since(start) });
 }
 
 /**
@@ -225,10 +231,8 @@ export function writeHttpEntry(e: HttpEntry, out: JsonBytes): void {
   out.number(e.timestamp);
   out.bytes(ELAPSED);
   out.number(e.elapsedTime);
-  out.bytes(SRC);
-  endpoint(e.src, out);
-  out.bytes(DST);
-  endpoint(e.dst, out);
+  endpoint(SRC, e.src, out);
+  endpoint(DST, e.dst, out);
   out.bytes(CONNECTION);
   out.string(e.connectionId);
   if (e.flags.length === 0) out.bytes(NO_FLAGS_REQUEST);
