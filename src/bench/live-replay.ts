@@ -81,14 +81,13 @@ async function macOf(lab: ClusterLab, pod: string): Promise<Buffer> {
  */
 export async function buildReplayFile(lab: ClusterLab, o: {
   recording: string; recordingPackets: number; wrk: WrkCounts; serverPort: number;
-  clientPod: string; serverPod: string; packets: number; file: string; log: (l: string) => void;
+  clientPod: string; serverPod: string; serverMac: Buffer; packets: number; file: string; log: (l: string) => void;
 }): Promise<ReplayFile> {
   const ends = await recordingEndpoints(o.recording, o.serverPort);
   const client = ipv4ToUint32(lab.pod(o.clientPod).ip);
   const server = ipv4ToUint32(lab.pod(o.serverPod).ip);
   const ipMap = new Map([[ipv4ToUint32(ends.client), client], [ipv4ToUint32(ends.server), server]]);
-  const serverMac = await macOf(lab, o.serverPod);
-  const dstMac = new Map([[server, serverMac], [client, serverMac]]);
+  const dstMac = new Map([[server, o.serverMac], [client, o.serverMac]]);
   const repetitions = Math.max(1, Math.ceil(o.packets / Math.max(1, o.recordingPackets)));
   const info = await repeatCapture(o.recording, o.file, { repetitions, rewrite: { ipMap, dstMac }, log: o.log });
   if (info.notRewritten > 0) throw new Error(`${o.recording}: ${info.notRewritten} packets are not Ethernet/IPv4 TCP and cannot be replayed`);
@@ -101,12 +100,15 @@ export async function buildReplayFile(lab: ClusterLab, o: {
 /**
  * Makes `serverPod` drop inbound TCP (it answers replayed segments with
  * nothing, not RSTs) and pins its MAC to its veth in the node's bridge.
+ * Returns that MAC (the replay file's frames go to it).
  */
-export async function prepareReplayServer(lab: ClusterLab, serverPod: string): Promise<void> {
+export async function prepareReplayServer(lab: ClusterLab, serverPod: string): Promise<Buffer> {
   const p = lab.pod(serverPod);
   await lab.exec(serverPod, ['iptables', '-w', '-A', 'INPUT', '-p', 'tcp', '-j', 'DROP']);
-  const mac = [...(await macOf(lab, serverPod))].map((b) => b.toString(16).padStart(2, '0')).join(':');
-  await lab.exec(p.node, ['bridge', 'fdb', 'replace', mac, 'dev', p.hostVeth, 'master', 'static']);
+  const mac = await macOf(lab, serverPod);
+  const text = [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  await lab.exec(p.node, ['bridge', 'fdb', 'replace', text, 'dev', p.hostVeth, 'master', 'static']);
+  return mac;
 }
 
 export interface ReplayRun {

@@ -250,10 +250,10 @@ export async function runLiveBench(args: string[]): Promise<number> {
     for (const sc of scenarios) {
       if (sc.kind === 'replay') {
         if (recording === undefined) throw new Error('replay row without a recording');
-        await prepareReplayServer(lab, sc.server);
+        const serverMac = await prepareReplayServer(lab, sc.server);
         const replay = await buildReplayFile(lab, {
           recording: recording.file, recordingPackets: recording.packets, wrk: recording.wrk, serverPort: NGINX_PORT,
-          clientPod: sc.client, serverPod: sc.server, packets: replayPps * seconds, file: join(dir, 'replay.pcap'), log,
+          clientPod: sc.client, serverPod: sc.server, serverMac, packets: replayPps * seconds, file: join(dir, 'replay.pcap'), log,
         });
         log(`  replay file: ${replay.repetitions} × ${recording.packets} packets of ${recording.file} → ${replay.packets} packets`);
         for (let pps = replayPps; ;) {

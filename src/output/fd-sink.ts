@@ -31,9 +31,6 @@ export interface FdSinkOptions {
   writeFn?: WriteFn;
 }
 
-/** Up to this many bytes a loop copies faster than a subarray and TypedArray#set. */
-const SMALL_COPY_BYTES = 32;
-
 const defaultWrite: WriteFn = (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length);
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
@@ -100,13 +97,7 @@ export class FdSink implements ByteSink {
       this.writeAll(bytes, start, n); // larger than the whole buffer: straight from the caller's bytes
       return;
     }
-    if (n <= SMALL_COPY_BYTES) {
-      const b = this.buf;
-      let p = this.pos;
-      for (let i = start; i < end; i++) b[p++] = bytes[i]!;
-    } else {
-      this.buf.set(bytes.subarray(start, end), this.pos);
-    }
+    this.buf.set(bytes.subarray(start, end), this.pos);
     this.pos += n;
   }
 

@@ -18,8 +18,6 @@ import { JsonBytes } from './json-bytes.js';
 
 const bytesOf = (s: string): Buffer => Buffer.from(s, 'latin1');
 const ID = bytesOf('{"id":');
-const PROTOCOL = bytesOf(',"protocol":"http","transport":');
-const TIMESTAMP = bytesOf(',"timestamp":');
 const ELAPSED = bytesOf(',"elapsedTime":');
 const SRC = bytesOf(',"src":');
 const DST = bytesOf(',"dst":');
@@ -28,6 +26,7 @@ const FLAGS = bytesOf(',"flags":');
 const REQUEST = bytesOf(',"request":');
 const RESPONSE = bytesOf(',"response":');
 const TRAILERS = bytesOf(',"trailers":');
+/** HttpEntry's protocol and transport are the literals 'http' and 'tcp': one copy for three fields. */
 const PROTOCOL_TCP_TIMESTAMP = bytesOf(',"protocol":"http","transport":"tcp","timestamp":');
 const NO_FLAGS_REQUEST = bytesOf(',"flags":[],"request":');
 
@@ -46,19 +45,13 @@ function record(o: Readonly<Record<string, string>>, out: JsonBytes): void {
   let first = true;
   for (const k of Object.keys(o)) {
     const v = o[k];
-    if (typeof v !== 'string') {
-      const j = JSON.stringify(v);
-      if (j === undefined) continue; // undefined and functions are left out, as JSON.stringify does
-      if (!first) out.ascii(',');
-      out.string(k);
-      out.ascii(':');
-      out.text(j);
-    } else {
-      if (!first) out.ascii(',');
-      out.string(k);
-      out.ascii(':');
-      out.string(v);
-    }
+    const other = typeof v === 'string' ? '' : JSON.stringify(v);
+    if (other === undefined) continue; // undefined and functions are left out, as JSON.stringify does
+    if (!first) out.ascii(',');
+    out.string(k);
+    out.ascii(':');
+    if (typeof v === 'string') out.string(v);
+    else out.text(other);
     first = false;
   }
   out.ascii('}');
@@ -222,12 +215,7 @@ function response(r: HttpResponse | null, out: JsonBytes): void {
 export function writeHttpEntry(e: HttpEntry, out: JsonBytes): void {
   out.bytes(ID);
   out.string(e.id);
-  if (e.transport === 'tcp') out.bytes(PROTOCOL_TCP_TIMESTAMP); // the one transport HTTP/1 has: one copy for three fields
-  else {
-    out.bytes(PROTOCOL);
-    out.string(e.transport);
-    out.bytes(TIMESTAMP);
-  }
+  out.bytes(PROTOCOL_TCP_TIMESTAMP);
   out.number(e.timestamp);
   out.bytes(ELAPSED);
   out.number(e.elapsedTime);

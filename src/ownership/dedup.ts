@@ -51,9 +51,9 @@ export class DuplicateFilter {
     while (cap < maxEntries) cap *= 2;
     this.groupMask = (cap - 1) & ~(PROBES - 1);
     const table = new ArrayBuffer(cap * 16);
-    this.keys = new Uint32Array(table);
-    this.when = new Float64Array(table).fill(-Infinity); // every odd double; the even ones hold the keys
-    for (let i = 0; i < cap; i++) { this.keys[4 * i] = 0; this.keys[4 * i + 1] = 0; }
+    this.keys = new Uint32Array(table); // slot i: keys[4i], keys[4i + 1], then when[2i + 1]
+    this.when = new Float64Array(table);
+    for (let i = 0; i < cap; i++) this.when[2 * i + 1] = -Infinity;
   }
 
   /**
