@@ -1,23 +1,20 @@
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { runRead, FORMATS } from './read.js';
 import { UsageError } from './errors.js';
 import { addWorkerCommand } from './worker-cmd.js';
 import { addTargetsCommand } from './targets-cmd.js';
+import { addHubCommand } from './hub-cmd.js';
+import { addExportCommand, HubRequestError } from './export-cmd.js';
+import { addTapCommand } from './tap-cmd.js';
 import { InventoryError, RuleError } from '../cluster/model.js';
 import { LiveCaptureError } from '../live/errors.js';
 import { CaptureFormatError } from '../capture/types.js';
-import { packageRoot } from '../util/paths.js';
-import { join } from 'node:path';
-
-function version(): string {
-  try { return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version; } catch { return '0.0.0'; }
-}
+import { podtapVersion } from '../util/version.js';
 
 export function buildProgram(): Command {
   const program = new Command('podtap')
     .description('Network traffic analyzer: captures, reassembles TCP and shows every request/response.')
-    .version(version())
+    .version(podtapVersion())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -36,6 +33,9 @@ export function buildProgram(): Command {
     });
   addWorkerCommand(program);
   addTargetsCommand(program);
+  addHubCommand(program);
+  addTapCommand(program);
+  addExportCommand(program);
   return program;
 }
 
@@ -48,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UsageError) { process.stderr.write(`podtap: ${err.message}\n`); return 2; }
-    if (err instanceof CaptureFormatError || err instanceof InventoryError || err instanceof RuleError || err instanceof LiveCaptureError) {
+    if (err instanceof CaptureFormatError || err instanceof InventoryError || err instanceof RuleError || err instanceof LiveCaptureError || err instanceof HubRequestError) {
       process.stderr.write(`podtap: ${err.message}\n`);
       return 1;
     }

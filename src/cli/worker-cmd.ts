@@ -12,14 +12,18 @@ export function addWorkerCommand(program: Command): void {
     .requiredOption('--node <name>', 'this node\'s name, as in the inventory')
     .requiredOption('--inventory <file>', 'kubectl get pods,services,nodes -A -o json (or YAML); watched for changes')
     .option('--rules <file>', 'targeting rules as JSON or YAML (podRegex, namespaces, excludedNamespaces, selector, includeHostNetwork); watched for changes; instead of the flags')
-    .option('-o, --out <file>', 'entries as JSON lines to FILE, or - for standard output', '-')
+    .option('-o, --out <file>', 'entries as JSON lines to FILE, or - for standard output (default: standard output, or nothing with --hub)')
+    .option('--hub <url>', 'stream entries, counters and targets to the hub at URL (http://host:8899)')
+    .option('--token <token>', 'the hub\'s token (default: the PODTAP_TOKEN environment variable)')
+    .option('--spool <dir>', 'keep entries not yet acknowledged by the hub in DIR, so a killed worker resends them when it starts again')
     .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (port 0: any free port, printed on stderr)')
     .option('--netns <name>', 'capture inside this named network namespace instead of the current one')
     .action(async (podRegex: string | undefined, o) => {
       checkMetricsListen(o.metricsListen);
       checkRulesExclusive(podRegex, o);
+      const hub = hubOptions(o);
       const worker = new Worker({
-        node: o.node, inventory: o.inventory, out: o.out, metricsListen: o.metricsListen, netns: o.netns,
+        node: o.node, inventory: o.inventory, out: o.out ?? (hub === undefined ? '-' : undefined), hub, metricsListen: o.metricsListen, netns: o.netns,
         ...(o.rules === undefined ? { rules: rulesFrom(podRegex, o) } : { rulesFile: o.rules as string }),
       });
       try {
@@ -38,6 +42,20 @@ export function addWorkerCommand(program: Command): void {
       process.stderr.write(`podtap worker: captured ${t.captured}, processed ${t.processed}, duplicate ${t.duplicate}, untargeted ${t.untargeted}, kernel drops ${t.kernelDrops}\n`);
       process.exitCode = 0;
     });
+}
+
+/** --hub, --token (or PODTAP_TOKEN) and --spool, checked. */
+export function hubOptions(o: { hub?: string; token?: string; spool?: string }): { url: string; token: string; spoolDir?: string } | undefined {
+  if (o.hub === undefined) {
+    if (o.spool !== undefined) throw new UsageError('--spool needs --hub');
+    return undefined;
+  }
+  let url: URL;
+  try { url = new URL(o.hub); } catch { throw new UsageError(`--hub: expected a URL like http://hub:8899, got "${o.hub}"`); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--hub: expected an http:// or https:// URL, got "${o.hub}"`);
+  const token = o.token ?? process.env.PODTAP_TOKEN;
+  if (token === undefined || token === '') throw new UsageError('--hub needs the hub\'s token: --token TOKEN or the PODTAP_TOKEN environment variable');
+  return { url: url.origin, token, ...(o.spool === undefined ? {} : { spoolDir: o.spool }) };
 }
 
 /** HOST:PORT with a port in 0–65535 (HOST may be empty: every address). */

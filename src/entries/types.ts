@@ -49,6 +49,8 @@ interface EntryBase {
   /** Connection/flow identifier, stable across entries of one connection. */
   connectionId: string;
   flags: EntryFlag[];
+  /** Paths whose values the hub masked before storage (e.g. `request.headers.authorization`); absent when none. */
+  redacted?: string[];
 }
 
 export interface HttpBody {

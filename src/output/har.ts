@@ -8,30 +8,14 @@
  *   3. `end()` closes the array and writes `log._podtap` with the counts.
  * No entry is kept after `write()`, so the log can be as long as the capture.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Entry } from '../entries/types.js';
-import { packageRoot } from '../util/paths.js';
+import { podtapVersion } from '../util/version.js';
 import { toHarEntry } from './har-entry.js';
 import type { ByteSink, EntryWriter } from './types.js';
 
 export interface HarOptions {
   /** podtap's version, for `log.creator.version`; read from package.json when not given. */
   creatorVersion?: string;
-}
-
-let packageVersion: string | undefined;
-
-/** The `version` of podtap's package.json ("0.0.0" if it cannot be read: the HAR stays valid). */
-function podtapVersion(): string {
-  if (packageVersion !== undefined) return packageVersion;
-  try {
-    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
-    packageVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    packageVersion = '0.0.0';
-  }
-  return packageVersion;
 }
 
 export class HarWriter implements EntryWriter {

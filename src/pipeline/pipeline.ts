@@ -50,8 +50,8 @@ export class Pipeline implements PacketSink {
       specsFor: (c: TcpConnection) => this.registry.ordered(this.registry.tcp, c.portA, c.portB),
       undetected: () => { stats.undetectedStreams++; },
     };
-    this.tcp = new TcpLayer(this.options, stats, host);
-    this.udp = new UdpLayer(this.options, stats, host);
+    this.tcp = new TcpLayer(this.options, stats, host, `${this.options.idPrefix}c`);
+    this.udp = new UdpLayer(this.options, stats, host, `${this.options.idPrefix}u`);
   }
 
   packet(rec: PacketRecord): void {

@@ -9,6 +9,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   maxBufferedBytesTotal: 256 * 1024 * 1024,
   maxConnections: 200_000,
   maxFragmentDatagrams: 1024,
+  idPrefix: '',
 };
 
 export function emptyStats(): PipelineStats {

@@ -14,6 +14,8 @@ export interface PipelineOptions extends DissectorOptions {
   maxConnections: number;
   /** Incomplete IP datagrams kept for fragment reassembly. */
   maxFragmentDatagrams: number;
+  /** Put before every connection id (and so every entry id): a worker's `<node>.<run>.` makes ids unique cluster-wide. */
+  idPrefix: string;
 }
 
 /** Counters of one run; every limit hit and every anomaly shows up here. */

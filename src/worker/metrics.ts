@@ -16,7 +16,7 @@ export interface MetricsSource {
 }
 
 /** A counter whose value is read from a cumulative number at scrape time. */
-function mirroredCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => Array<[Record<string, string>, number]>): void {
+export function mirroredCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => Array<[Record<string, string>, number]>): void {
   const last = new Map<string, number>();
   const c: Counter<string> = new Counter({
     name, help, labelNames, registers: [registry],

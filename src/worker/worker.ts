@@ -38,11 +38,19 @@ import { watchInventory, type InventoryWatcher } from '../cluster/watch.js';
 import { buildInterfaceFilter, chooseKernelFilterAsync, type InterfaceFilterInput } from '../filters/bpf.js';
 import { compileFilterAsync, openLiveCapture, LiveCaptureError, type LiveCapture } from '../live/capture.js';
 import { DuplicateFilter } from '../ownership/dedup.js';
-import { CapturePoint } from './capture-point.js';
+import { CapturePoint, type CaptureCounters } from './capture-point.js';
+import { LoopbackPoint, loopbackFilter } from './loopback-point.js';
 import { TargetView } from './target-view.js';
 import { createWorkerMetrics } from './metrics.js';
 import { defaultRunner, discoverPodInterfaces, type DiscoveryResult, type JsonRunner } from './interfaces.js';
 import { watchRulesFile, type RulesWatcher } from './rules-file.js';
+import { Uplink } from '../hub/uplink.js';
+import type { WorkerState } from '../hub/protocol.js';
+import { podtapVersion } from '../util/version.js';
+import { randomBytes } from 'node:crypto';
+
+/** How long a stopping worker waits for the hub to acknowledge what it sent. */
+export const HUB_DRAIN_MS = 5000;
 
 /** How often the pipeline clock moves and the output is flushed when traffic is quiet. */
 export const WORKER_TICK_MS = 500;
@@ -54,8 +62,10 @@ export interface WorkerOptions {
   rules?: TargetRules;
   /** JSON/YAML rules file, watched: changes apply without a restart. */
   rulesFile?: string;
-  /** Output file, or '-' for standard output. */
-  out: string;
+  /** Output file, or '-' for standard output; none when undefined (entries go to the hub only). */
+  out?: string;
+  /** Stream entries, counters and targets to a hub. */
+  hub?: { url: string; token: string; spoolDir?: string; maxBufferedEntries?: number };
   /** HOST:PORT for /metrics; none when undefined. */
   metricsListen?: string;
   /** Capture inside this named network namespace (a lab node); default: the worker's own. */
@@ -63,6 +73,8 @@ export interface WorkerOptions {
   snaplen?: number;
   bufferBytes?: number;
   log?: (line: string) => void;
+  /** Also capture loopback (`podtap tap`): TCP/UDP on `lo` except these ports (podtap's own). */
+  loopback?: { excludePorts: number[] };
   /** Sees every packet the worker processes, before the pipeline (tests, debugging). */
   tap?: PacketSink;
 }
@@ -100,8 +112,13 @@ export class Worker {
   private readonly dedup = new DuplicateFilter();
   private readonly taps = new Map<string, Tap>();
   private readonly pipeline: Pipeline;
-  private readonly writer: JsonlWriter;
-  private readonly sink: FdSink;
+  private readonly writer: JsonlWriter | null = null;
+  private readonly sink: FdSink | null = null;
+  /** The stream to the hub, and the writer rendering entries into it. */
+  readonly uplink: Uplink | null = null;
+  private readonly uplinkWriter: JsonlWriter | null = null;
+  /** This run's id: with the node name, it prefixes every entry id sent to the hub. */
+  readonly runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   private filter: PodFilter;
   private readonly history = new IpOwnerHistory();
   private readonly log: (line: string) => void;
@@ -122,6 +139,8 @@ export class Worker {
   /** Kernel drops of capture handles already closed (taps removed or replaced). */
   private retiredKernelDrops = 0;
   lastTargets: TargetSet | null = null;
+  /** The loopback capture of `podtap tap`, when asked for. */
+  private loop: { capture: LiveCapture; point: LoopbackPoint; filter: string } | null = null;
 
   /** Where capture points hand packets they process: the pipeline, and the optional tap first. */
   private get processed(): PacketSink {
@@ -133,9 +152,22 @@ export class Worker {
   constructor(private readonly opts: WorkerOptions) {
     this.filter = compileRules(opts.rulesFile === undefined ? opts.rules : {}); // throws RuleError with the fix
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
-    this.sink = opts.out === '-' ? FdSink.stdout() : FdSink.open(opts.out);
-    this.writer = new JsonlWriter(this.sink);
-    this.pipeline = new Pipeline((e: Entry) => this.writer.write(e));
+    if (opts.out !== undefined) {
+      this.sink = opts.out === '-' ? FdSink.stdout() : FdSink.open(opts.out);
+      this.writer = new JsonlWriter(this.sink);
+    }
+    if (opts.hub !== undefined) {
+      this.uplink = new Uplink({
+        url: opts.hub.url, token: opts.hub.token, node: opts.node, runId: this.runId, version: podtapVersion(),
+        spoolDir: opts.hub.spoolDir, maxBufferedEntries: opts.hub.maxBufferedEntries, log: this.log, state: () => this.hubState(),
+      });
+      this.uplinkWriter = new JsonlWriter(this.uplink);
+    }
+    const { writer, uplink, uplinkWriter } = this;
+    this.pipeline = new Pipeline((e: Entry) => {
+      writer?.write(e);
+      if (uplink !== null && uplink.admit()) { uplinkWriter!.write(e); uplink.written(); }
+    }, opts.hub === undefined ? {} : { idPrefix: `${opts.node}.${this.runId}.` });
     const ns = opts.netns;
     // `ip -n NS` / `bridge -n NS` enter the namespace themselves: one process per command, not two.
     this.runner = ns === undefined ? defaultRunner : (cmd, args) => defaultRunner(cmd, ['-n', ns, ...args]);
@@ -174,11 +206,31 @@ export class Worker {
     await this.reconcile(first, true);
     this.started = true;
     if (this.snapshot !== first) this.schedule(); // rewritten during the first reconcile
+    if (this.opts.loopback !== undefined) this.openLoopback(this.opts.loopback.excludePorts);
     if (this.opts.metricsListen !== undefined) await this.listenMetrics(this.opts.metricsListen);
     this.tick = setInterval(() => {
       this.pipeline.advance(Date.now());
-      this.sink.flush();
+      this.sink?.flush();
     }, WORKER_TICK_MS);
+  }
+
+  private openLoopback(excludePorts: number[]): void {
+    const point = new LoopbackPoint(excludePorts, this.processed);
+    const filter = loopbackFilter(excludePorts);
+    const capture = openLiveCapture('lo', point, {
+      filter, netns: this.opts.netns === undefined ? undefined : `/var/run/netns/${this.opts.netns}`,
+      onError: (err) => this.log(`podtap worker: lo: ${err.message}`),
+    });
+    this.loop = { capture, point, filter };
+    this.log(`podtap worker: capturing loopback (${filter})`);
+  }
+
+  /** Every open capture point: the pods' and loopback. */
+  private points(): Array<{ iface: string; counters: CaptureCounters; kernelDrops: number; bpfInstructions: number; filterFallback: boolean; pod: string; filter: string }> {
+    const out = [...this.taps.values()].map((t) => ({ iface: t.iface, counters: t.point.counters, kernelDrops: t.capture.stats().droppedByKernel, bpfInstructions: t.filter.instructions, filterFallback: t.filter.fallback, pod: t.pod.key, filter: t.filter.expression }));
+    const l = this.loop;
+    if (l !== null) out.push({ iface: 'lo', counters: l.point.counters, kernelDrops: l.capture.stats().droppedByKernel, bpfInstructions: l.capture.filter?.instructions ?? 0, filterFallback: false, pod: '(loopback)', filter: l.filter });
+    return out;
   }
 
   /** Reconciles run one at a time, each against the latest snapshot and rules. */
@@ -302,7 +354,7 @@ export class Worker {
     const registry = createWorkerMetrics({
       node: this.opts.node,
       capturePoints: () => [
-        ...[...this.taps.values()].map((t) => ({ iface: t.iface, counters: t.point.counters, kernelDrops: t.capture.stats().droppedByKernel, bpfInstructions: t.filter.instructions, filterFallback: t.filter.fallback })),
+        ...this.points(),
         { iface: '(closed)', counters: this.retired, kernelDrops: this.retiredKernelDrops, bpfInstructions: 0, filterFallback: false },
       ],
       entriesByProtocol: () => this.pipeline.stats.entriesByProtocol,
@@ -331,11 +383,21 @@ export class Worker {
   /** Counters summed over every capture point, open or closed. */
   totals(): { captured: number; untargeted: number; duplicate: number; processed: number; kernelDrops: number } {
     const t = { ...this.retired, kernelDrops: this.retiredKernelDrops };
-    for (const tap of this.taps.values()) {
-      for (const k of ['captured', 'untargeted', 'duplicate', 'processed'] as const) t[k] += tap.point.counters[k];
-      t.kernelDrops += tap.capture.stats().droppedByKernel;
+    for (const p of this.points()) {
+      for (const k of ['captured', 'untargeted', 'duplicate', 'processed'] as const) t[k] += p.counters[k];
+      t.kernelDrops += p.kernelDrops;
     }
     return t;
+  }
+
+  /** What the hub shows of this worker: counters, targets and their filters, rules. */
+  private hubState(): WorkerState {
+    const t = this.totals();
+    return {
+      counters: { ...t, entries: { ...this.pipeline.stats.entriesByProtocol }, uplinkDropped: this.uplink?.counters.dropped ?? 0, uplinkBuffered: this.uplink?.bufferedEntries ?? 0 },
+      targets: this.points().map((p) => ({ pod: p.pod, iface: p.iface, filter: p.filter, bpfInstructions: p.bpfInstructions })),
+      rules: this.opts.rulesFile !== undefined ? `file ${this.opts.rulesFile}` : describeRules(this.opts.rules ?? {}),
+    };
   }
 
   get interfaces(): string[] { return [...this.taps.values()].map((t) => t.iface); }
@@ -347,8 +409,14 @@ export class Worker {
     this.rulesWatcher?.close();
     await this.reconciling;
     for (const tap of this.taps.values()) await tap.capture.close();
+    if (this.loop !== null) await this.loop.capture.close();
     this.pipeline.finish();
-    this.writer.end();
+    this.writer?.end();
+    if (this.uplink !== null) {
+      const drained = await this.uplink.drain(HUB_DRAIN_MS);
+      if (!drained) this.log(`podtap worker: the hub did not acknowledge ${this.uplink.bufferedEntries} entries within ${HUB_DRAIN_MS / 1000} s${this.opts.hub?.spoolDir === undefined ? '; they are lost' : '; they stay in the spool for the next run'}`);
+      this.uplink.close();
+    }
     await new Promise<void>((r) => (this.server === null ? r() : this.server.close(() => r())));
   }
 }

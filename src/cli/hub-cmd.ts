@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Hub } from '../hub/server.js';
+import { generateToken, MIN_TOKEN_LENGTH } from '../hub/auth.js';
+import { DEFAULT_SECRET_WORDS } from '../hub/redact.js';
+import { UsageError } from './errors.js';
+import { parseDuration, parseHostPort, parseSize } from './units.js';
+
+export interface HubCliOptions {
+  listen: string;
+  data?: string;
+  token?: string;
+  maxBytes: string;
+  maxAge: string;
+  redact: boolean;
+  redactWords?: string;
+}
+
+/** Where the hub keeps its database when --data is not given. */
+export function defaultDataDir(): string {
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'podtap');
+}
+
+export function addHubOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', `database directory (default: ${defaultDataDir()})`)
+    .option('--token <token>', 'token workers and API clients must send (default: PODTAP_TOKEN, else a new one is printed)')
+    .option('--max-bytes <size>', 'retention: database size limit', '1g')
+    .option('--max-age <duration>', 'retention: entries older than this are deleted', '7d')
+    .option('--no-redact', 'store secrets (Authorization, Cookie, …) as captured')
+    .option('--redact-words <list>', `comma-separated words: headers, query parameters and JSON fields whose name contains one are masked (default: ${DEFAULT_SECRET_WORDS.join(',')})`);
+}
+
+/** Build a hub from checked options; the caller starts it. */
+export function hubFromOptions(o: HubCliOptions, log?: (line: string) => void): { hub: Hub; token: string; generated: boolean } {
+  const { host, port } = parseHostPort(o.listen, '--listen');
+  let token = o.token ?? process.env.PODTAP_TOKEN;
+  const generated = token === undefined || token === '';
+  if (generated) token = generateToken();
+  else if (token!.length < MIN_TOKEN_LENGTH) throw new UsageError(`--token: use at least ${MIN_TOKEN_LENGTH} characters (or leave it out and one is generated)`);
+  const words = o.redactWords === undefined ? DEFAULT_SECRET_WORDS : o.redactWords.split(',').map((w) => w.trim()).filter(Boolean);
+  const hub = new Hub({
+    host, port, token: token!, log,
+    store: { dir: o.data ?? defaultDataDir(), maxBytes: parseSize(o.maxBytes, '--max-bytes'), maxAgeMs: parseDuration(o.maxAge, '--max-age') },
+    redact: { enabled: o.redact, words },
+  });
+  return { hub, token: token!, generated };
+}
+
+export function addHubCommand(program: Command): void {
+  addHubOptions(program.command('hub')
+    .description('Receive entries from workers, store them (SQLite) and serve the API on one port.'))
+    .option('--listen <host:port>', 'address to serve on', '0.0.0.0:8899')
+    .action(async (o: HubCliOptions) => {
+      const { hub, token, generated } = hubFromOptions(o);
+      const url = await startHub(hub, o.listen);
+      process.stderr.write(`podtap hub: serving on ${url} (data in ${o.data ?? defaultDataDir()})\n`);
+      if (generated) process.stderr.write(`podtap hub: token ${token}\npodtap hub: log in: ${url}/login?token=${encodeURIComponent(token)}\n`);
+      await untilSignal();
+      await hub.stop();
+    });
+}
+
+export async function startHub(hub: Hub, listen: string): Promise<string> {
+  try {
+    return await hub.start();
+  } catch (err) {
+    await hub.stop().catch(() => {});
+    throw new UsageError(`--listen ${listen}: ${(err as Error).message}`);
+  }
+}
+
+export function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,239 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import { Hub } from './server.js';
+import { Uplink } from './uplink.js';
+import { JsonlWriter } from '../output/jsonl.js';
+import { dnsA, httpGet } from '../output/sample-entries.js';
+import type { Entry } from '../entries/types.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const NO_AGE_LIMIT = { maxAgeMs: Infinity };
+const quiet = (): void => {};
+
+function entries(n: number, prefix: string, from = 0): Entry[] {
+  return Array.from({ length: n }, (_, i) => {
+    const e = i % 5 === 4 ? dnsA() : httpGet();
+    return { ...e, id: `${prefix}${from + i}`, timestamp: Date.now() - 1000 + i / 1000 } as Entry;
+  });
+}
+
+async function startHub(dir: string, port = 0): Promise<Hub> {
+  const hub = new Hub({ host: '127.0.0.1', port, token: TOKEN, store: { ...NO_AGE_LIMIT, dir }, log: quiet });
+  await hub.start();
+  return hub;
+}
+
+function send(up: Uplink, list: Entry[]): void {
+  const w = new JsonlWriter(up);
+  for (const e of list) if (up.admit()) { w.write(e); up.written(); }
+}
+
+async function get(hub: Hub, path: string, token: string | null = TOKEN): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${hub.url}${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+  return { status: r.status, body: r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text() };
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(20);
+  }
+}
+
+test('requests without the token are refused; /healthz is open', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = await startHub(dir);
+  t.after(async () => { await hub.stop(); rmSync(dir, { recursive: true }); });
+  assert.equal((await get(hub, '/healthz', null)).status, 200);
+  assert.equal((await get(hub, '/api/entries', null)).status, 401);
+  assert.equal((await get(hub, '/api/entries', 'wrong-token-xxxxxxxxxx')).status, 401);
+  assert.equal((await get(hub, '/api/entries')).status, 200);
+  assert.equal((await get(hub, '/metrics', null)).status, 401);
+  const login = await fetch(`${hub.url}/login?token=${TOKEN}`, { redirect: 'manual' });
+  assert.equal(login.status, 302);
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  assert.equal((await fetch(`${hub.url}/api/workers`, { headers: { cookie } })).status, 200);
+  const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/api/ingest`);
+  const refused = await new Promise<number>((resolve) => ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
+  assert.equal(refused, 401);
+});
+
+test('a worker streams entries; a hub restart loses nothing and doubles nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  let hub = await startHub(dir);
+  const port = Number(new URL(hub.url).port);
+  const up = new Uplink({ url: hub.url, token: TOKEN, node: 'node-a', runId: 'r1', log: quiet, state: () => ({ counters: { captured: 10, processed: 9, duplicate: 1, untargeted: 0, kernelDrops: 0, entries: { http: 4 }, uplinkDropped: 0, uplinkBuffered: 0 }, targets: [{ pod: 'shop/cart', iface: 'veth1', filter: 'ip host 10.0.0.1', bpfInstructions: 12 }], rules: 'every pod' }), stateMs: 50 });
+  t.after(async () => { up.close(); await hub.stop(); rmSync(dir, { recursive: true }); });
+  await until(() => up.isConnected);
+  send(up, entries(3000, 'node-a.r1.c'));
+  assert.equal(await up.drain(10_000), true);
+  assert.equal(hub.store.count(), 3000);
+
+  // The hub goes away: the worker buffers, then resends everything unacknowledged.
+  await hub.stop();
+  await until(() => !up.isConnected);
+  send(up, entries(2000, 'node-a.r1.c', 3000));
+  await sleep(300);
+  assert.equal(up.bufferedEntries, 2000);
+  hub = await startHub(dir, port);
+  assert.equal(await up.drain(15_000), true);
+  assert.equal(hub.store.count(), 5000, 'everything from before and during the outage, once');
+  const ids = new Set<string>();
+  for (const r of hub.store.scan(null)) ids.add(r.entry.id);
+  assert.equal(ids.size, 5000);
+  await until(() => hub.workers.list()[0]?.state !== null);
+  const workers = (await get(hub, '/api/workers')).body.workers;
+  assert.equal(workers[0].node, 'node-a');
+  assert.equal(workers[0].connected, true);
+  assert.equal(workers[0].state.targets[0].pod, 'shop/cart');
+  const metrics = (await get(hub, '/metrics')).body as string;
+  assert.match(metrics, /podtap_packets_captured_total\{node="node-a"\} 10/);
+  assert.match(metrics, /podtap_entries_total\{node="node-a",protocol="http"\} 4/);
+});
+
+test('the same batch sent twice is stored once (the hub drops resent ids)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = await startHub(dir);
+  t.after(async () => { await hub.stop(); rmSync(dir, { recursive: true }); });
+  const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/api/ingest`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  await new Promise((r) => ws.on('open', r));
+  const acks: any[] = [];
+  ws.on('message', (d) => acks.push(JSON.parse(d.toString())));
+  ws.send(JSON.stringify({ type: 'hello', node: 'n1', runId: 'x' }));
+  const batch = JSON.stringify({ type: 'batch', seq: 1, entries: entries(50, 'n1.x.c') });
+  ws.send(batch);
+  ws.send(batch);
+  await until(() => acks.length === 2);
+  assert.deepEqual(acks.map((a) => [a.stored, a.duplicates]), [[50, 0], [0, 50]]);
+  assert.equal(hub.store.count(), 50);
+  ws.close();
+});
+
+test('a killed worker resends from its spool when it starts again', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const spool = join(dir, 'spool');
+  const hub = await startHub(join(dir, 'db'));
+  const url = hub.url;
+  await hub.stop(); // the hub is down while the first run works
+  const first = new Uplink({ url, token: TOKEN, node: 'n', runId: 'run1', spoolDir: spool, log: quiet });
+  send(first, entries(1200, 'n.run1.c'));
+  await sleep(250); // batches cut and spooled
+  first.close(); // what survives a kill: the spool files
+  assert.ok(readdirSync(spool).length > 0);
+  const hub2 = await startHub(join(dir, 'db'), Number(new URL(url).port));
+  const second = new Uplink({ url, token: TOKEN, node: 'n', runId: 'run2', spoolDir: spool, log: quiet });
+  t.after(async () => { second.close(); await hub2.stop(); rmSync(dir, { recursive: true }); });
+  assert.equal(second.counters.recovered, 1200);
+  send(second, entries(10, 'n.run2.c'));
+  assert.equal(await second.drain(10_000), true);
+  assert.equal(hub2.store.count(), 1210);
+  assert.deepEqual(readdirSync(spool).filter((f) => !f.startsWith('run2')), [], 'the old run\'s spool is deleted once acknowledged');
+});
+
+test('bad input on the ingest stream: a clear error, the connection closed, the hub still serving', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = await startHub(dir);
+  t.after(async () => { await hub.stop(); rmSync(dir, { recursive: true }); });
+  const tryMessage = async (msgs: string[]): Promise<{ error?: string; code: number }> => {
+    const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/api/ingest`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    await new Promise((r) => ws.on('open', r));
+    let error: string | undefined;
+    ws.on('message', (d) => { const m = JSON.parse(d.toString()); if (m.type === 'error') error = m.message; });
+    for (const m of msgs) ws.send(m);
+    const code = await new Promise<number>((r) => ws.on('close', (c) => r(c)));
+    return { error, code };
+  };
+  const hello = JSON.stringify({ type: 'hello', node: 'n', runId: 'r' });
+  assert.match((await tryMessage(['{nope'])).error!, /not JSON/);
+  assert.match((await tryMessage(['{"type":"launch"}'])).error!, /unknown message type/);
+  assert.match((await tryMessage(['{"type":"batch","seq":1,"entries":[]}'])).error!, /before "hello"/);
+  assert.match((await tryMessage([hello, '{"type":"batch","seq":-1,"entries":[]}'])).error!, /seq/);
+  assert.equal((await tryMessage([hello, `{"type":"batch","seq":1,"entries":["${'x'.repeat(33 * 1024 * 1024)}"]}`])).code, 1009);
+  // Malformed entries inside a good batch are rejected one by one and counted; unknown fields are kept.
+  const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/api/ingest`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  await new Promise((r) => ws.on('open', r));
+  const acks: any[] = [];
+  ws.on('message', (d) => acks.push(JSON.parse(d.toString())));
+  ws.send(hello);
+  const good = { ...httpGet(), id: 'n.r.1', timestamp: Date.now(), extra: { anything: 1 } };
+  ws.send(JSON.stringify({ type: 'batch', seq: 1, entries: [good, { id: 3 }, null, { ...httpGet(), id: 'n.r.2', src: 'x' }] }));
+  await until(() => acks.length === 1);
+  assert.deepEqual([acks[0].stored, acks[0].rejected], [1, 3]);
+  ws.close();
+  assert.equal((await get(hub, '/healthz')).status, 200);
+});
+
+test('API: paging, one entry with bodies, invalid filters with a column, stats, HAR export', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = await startHub(dir);
+  t.after(async () => { await hub.stop(); rmSync(dir, { recursive: true }); });
+  hub.accept(entries(250, 'n.r.c'));
+  const p1 = (await get(hub, '/api/entries?limit=100')).body;
+  assert.equal(p1.entries.length, 100);
+  assert.equal(p1.entries[0].id, 'n.r.c249');
+  const p2 = (await get(hub, `/api/entries?limit=100&before=${p1.next}`)).body;
+  assert.equal(p2.entries[0].id, 'n.r.c149');
+  const dns = (await get(hub, `/api/entries?limit=1000&q=${encodeURIComponent('dns')}`)).body;
+  assert.equal(dns.entries.length, 50);
+  const one = (await get(hub, '/api/entries/n.r.c0')).body;
+  assert.equal(one.response.body.content, httpGet().response!.body!.content);
+  assert.equal((await get(hub, '/api/entries/none')).status, 404);
+  const bad = await get(hub, `/api/entries?q=${encodeURIComponent('response.status >= ')}`);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.column, 20);
+  assert.match(bad.body.error, /invalid filter/);
+  assert.equal((await get(hub, '/api/entries?limit=ten')).status, 400);
+  const stats = (await get(hub, '/api/stats')).body;
+  assert.equal(stats.protocols.http.count, 200);
+  assert.equal(stats.protocols.dns.count, 50);
+  assert.ok(stats.pairs.length >= 2);
+  const har = (await get(hub, `/api/export.har?q=${encodeURIComponent('http')}`)).body;
+  assert.equal(har.log.entries.length, 200);
+  assert.equal(har.log.entries[0].request.method, 'GET');
+  assert.ok(!JSON.stringify(har).includes('abc123'), 'cookies are redacted before storage');
+  assert.deepEqual(har.log.entries[0].request.cookies, [{ name: '', value: '[REDACTED]' }]);
+});
+
+test('live stream: matching entries pushed in batches; an invalid filter is refused with its column', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = await startHub(dir);
+  t.after(async () => { await hub.stop(); rmSync(dir, { recursive: true }); });
+  const open = (q: string) => new WebSocket(`${hub.url.replace('http', 'ws')}/api/stream?q=${encodeURIComponent(q)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const ws = open('dns');
+  const got: Entry[] = [];
+  ws.on('message', (d) => { const m = JSON.parse(d.toString()); if (m.type === 'entries') got.push(...m.entries); });
+  await new Promise((r) => ws.on('open', r));
+  await until(() => hub.live.size === 1);
+  hub.accept(entries(20, 'n.r.c'));
+  await until(() => got.length === 4);
+  assert.ok(got.every((e) => e.protocol === 'dns'));
+  ws.close();
+  const bad = open('dns and (');
+  const msg = await new Promise<any>((r) => bad.on('message', (d) => r(JSON.parse(d.toString()))));
+  assert.equal(msg.type, 'error');
+  assert.equal(typeof msg.column, 'number');
+});
+
+test('1,000 concurrent stream clients are served; the hub keeps answering the API', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = await startHub(dir);
+  t.after(async () => { await hub.stop(); rmSync(dir, { recursive: true }); });
+  const clients: WebSocket[] = [];
+  let received = 0;
+  for (let i = 0; i < 1000; i++) {
+    const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/api/stream?q=${i % 2 === 0 ? 'http' : 'dns'}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    ws.on('message', (d) => { received += (JSON.parse(d.toString()) as { entries: unknown[] }).entries.length; });
+    clients.push(ws);
+  }
+  await until(() => hub.live.size === 1000, 30_000);
+  hub.accept(entries(10, 'n.r.c'));
+  await until(() => received === 500 * 8 + 500 * 2, 30_000);
+  assert.equal((await get(hub, '/api/entries?limit=5')).status, 200);
+  for (const c of clients) c.close();
+});

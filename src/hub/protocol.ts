@@ -1,0 +1,130 @@
+/**
+ * The worker → hub stream: one WebSocket (`/api/ingest`, permessage-deflate),
+ * JSON messages.
+ *
+ *   1. The worker opens the socket with `Authorization: Bearer <token>` and
+ *      sends `hello` (node, run id).
+ *   2. It sends `batch`es of entries, numbered from 1 per run (not per
+ *      connection), so a resend after a reconnect carries the same `seq`.
+ *      At most `WINDOW` batches are unacknowledged on the wire.
+ *   3. The hub stores a batch (one transaction; ids already stored are
+ *      skipped) and answers `ack` with its `seq`. Only then does the worker
+ *      forget it. On reconnect every unacknowledged batch is sent again.
+ *   4. Every few seconds the worker sends `state`: its counters and targets.
+ *
+ * Everything a peer sends is checked here; what does not fit is an error
+ * message on the socket and the socket is closed, or (a single bad entry
+ * inside a good batch) the entry is rejected and counted.
+ */
+import type { Entry } from '../entries/types.js';
+
+/** Unacknowledged batches a worker keeps on the wire. */
+export const WINDOW = 8;
+/** Largest message the hub accepts (bytes, after decompression). */
+export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+/** Largest batch (entries). */
+export const MAX_BATCH_ENTRIES = 5000;
+/** Longest entry id. */
+export const MAX_ID_LENGTH = 256;
+
+export interface WorkerCounters {
+  captured: number;
+  processed: number;
+  duplicate: number;
+  untargeted: number;
+  kernelDrops: number;
+  entries: Record<string, number>;
+  /** Entries the uplink could not keep (buffer full while the hub was away). */
+  uplinkDropped: number;
+  /** Entries waiting for the hub's acknowledgement. */
+  uplinkBuffered: number;
+}
+
+export interface WorkerState {
+  counters: WorkerCounters;
+  /** Targeted pods on this node (namespace/name) and their interfaces. */
+  targets: Array<{ pod: string; iface: string; filter: string; bpfInstructions: number }>;
+  /** The targeting rules in force, as text. */
+  rules: string;
+}
+
+export type UplinkMessage =
+  | { type: 'hello'; node: string; runId: string; version: string }
+  | { type: 'batch'; seq: number; entries: Entry[] }
+  | { type: 'state'; state: WorkerState };
+
+export type DownlinkMessage =
+  | { type: 'ack'; seq: number; stored: number; duplicates: number; rejected: number }
+  | { type: 'error'; message: string };
+
+/** A message from a peer that does not follow the protocol. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown, max = 1024): v is string => typeof v === 'string' && v.length <= max;
+
+/** Parse and check one uplink message; throws ProtocolError naming what is wrong. */
+export function parseUplink(text: string): UplinkMessage {
+  let m: unknown;
+  try { m = JSON.parse(text); } catch (err) { throw new ProtocolError(`not JSON: ${(err as Error).message}`); }
+  if (!isObj(m)) throw new ProtocolError('expected a JSON object');
+  switch (m.type) {
+    case 'hello':
+      if (!isStr(m.node, 253) || m.node === '') throw new ProtocolError('hello: "node" must be a non-empty string');
+      if (!isStr(m.runId, 64) || !/^[A-Za-z0-9_-]+$/.test(m.runId)) throw new ProtocolError('hello: "runId" must be 1-64 characters of [A-Za-z0-9_-]');
+      return { type: 'hello', node: m.node, runId: m.runId, version: isStr(m.version, 64) ? m.version : '' };
+    case 'batch':
+      if (!isNum(m.seq) || !Number.isSafeInteger(m.seq) || m.seq < 1) throw new ProtocolError('batch: "seq" must be a positive integer');
+      if (!Array.isArray(m.entries)) throw new ProtocolError('batch: "entries" must be an array');
+      if (m.entries.length > MAX_BATCH_ENTRIES) throw new ProtocolError(`batch: more than ${MAX_BATCH_ENTRIES} entries`);
+      return { type: 'batch', seq: m.seq, entries: m.entries as Entry[] }; // each entry is checked by checkEntry
+    case 'state':
+      if (!isObj(m.state) || !isObj(m.state.counters)) throw new ProtocolError('state: "state.counters" must be an object');
+      return { type: 'state', state: sanitizeState(m.state) };
+    default:
+      throw new ProtocolError(`unknown message type ${JSON.stringify(String(m.type)).slice(0, 40)}`);
+  }
+}
+
+function sanitizeState(s: Record<string, unknown>): WorkerState {
+  const c = s.counters as Record<string, unknown>;
+  const n = (v: unknown): number => (isNum(v) && v >= 0 ? v : 0);
+  const entries: Record<string, number> = {};
+  if (isObj(c.entries)) for (const [k, v] of Object.entries(c.entries).slice(0, 64)) if (/^[a-z0-9-]{1,32}$/.test(k)) entries[k] = n(v);
+  const targets = Array.isArray(s.targets) ? s.targets.slice(0, 10_000).filter(isObj).map((t) => ({
+    pod: isStr(t.pod, 512) ? t.pod : '', iface: isStr(t.iface, 64) ? t.iface : '',
+    filter: isStr(t.filter, 65_536) ? t.filter : '', bpfInstructions: n(t.bpfInstructions),
+  })) : [];
+  return {
+    counters: {
+      captured: n(c.captured), processed: n(c.processed), duplicate: n(c.duplicate), untargeted: n(c.untargeted),
+      kernelDrops: n(c.kernelDrops), entries, uplinkDropped: n(c.uplinkDropped), uplinkBuffered: n(c.uplinkBuffered),
+    },
+    targets,
+    rules: isStr(s.rules, 4096) ? s.rules : '',
+  };
+}
+
+const ENTRY_BASE_KEYS = ['id', 'protocol', 'transport', 'timestamp', 'elapsedTime', 'src', 'dst', 'connectionId', 'flags'] as const;
+
+/**
+ * Null when `e` has the shape every entry has (the base fields with their
+ * types); otherwise why not. Protocol-specific parts are kept as sent: the
+ * store and the UI read them defensively.
+ */
+export function checkEntry(e: unknown): string | null {
+  if (!isObj(e)) return 'entry is not an object';
+  for (const k of ENTRY_BASE_KEYS) if (!(k in e)) return `entry lacks "${k}"`;
+  if (!isStr(e.id, MAX_ID_LENGTH) || e.id === '') return `"id" must be a string of 1-${MAX_ID_LENGTH} characters`;
+  if (!isStr(e.protocol, 32) || !/^[a-z0-9-]+$/.test(e.protocol)) return '"protocol" must be a short lower-case name';
+  if (!isNum(e.timestamp) || !isNum(e.elapsedTime)) return '"timestamp" and "elapsedTime" must be numbers';
+  for (const side of ['src', 'dst'] as const) {
+    const p = e[side];
+    if (!isObj(p) || !isStr(p.ip, 64) || !isNum(p.port)) return `"${side}" must have "ip" and "port"`;
+  }
+  if (!Array.isArray(e.flags)) return '"flags" must be an array';
+  return null;
+}

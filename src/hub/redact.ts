@@ -1,0 +1,122 @@
+/**
+ * Redaction before storage: secrets in headers, query parameters and JSON
+ * bodies are replaced by `[REDACTED]`, and the entry lists what was masked
+ * in `redacted` (paths such as `request.headers.authorization`).
+ *
+ * Always masked (unless redaction is off): Authorization, Cookie,
+ * Set-Cookie, Proxy-Authorization. Also masked: any header, query parameter
+ * or JSON field whose name contains one of the configured words (case
+ * insensitive; `-` and `_` ignored), by default `DEFAULT_SECRET_WORDS`.
+ *
+ * Entries are values: a redacted entry is a new object; the input is not changed.
+ */
+import type { Entry, HttpBody, HttpEntry } from '../entries/types.js';
+
+export const MASK = '[REDACTED]';
+export const ALWAYS_HEADERS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
+export const DEFAULT_SECRET_WORDS = ['password', 'passwd', 'token', 'secret', 'apikey', 'accesskey', 'privatekey', 'credential', 'sessionid'];
+/** JSON bodies larger than this are not parsed for redaction (they are masked whole if they name a secret). */
+export const MAX_REDACT_JSON_BYTES = 1024 * 1024;
+/** Deepest JSON nesting walked. */
+const MAX_DEPTH = 64;
+
+export interface RedactOptions {
+  enabled: boolean;
+  words: string[];
+}
+
+export const DEFAULT_REDACT: RedactOptions = { enabled: true, words: DEFAULT_SECRET_WORDS };
+
+const squash = (s: string): string => s.toLowerCase().replace(/[-_]/g, '');
+
+export class Redactor {
+  private readonly words: string[];
+  constructor(readonly options: RedactOptions = DEFAULT_REDACT) {
+    this.words = options.words.map(squash).filter((w) => w !== '');
+  }
+
+  isSecret(name: string): boolean {
+    const n = squash(name);
+    return this.words.some((w) => n.includes(w));
+  }
+
+  redact(entry: Entry): Entry {
+    if (!this.options.enabled || entry.protocol !== 'http') return entry;
+    const masked: string[] = [];
+    const e = entry as HttpEntry;
+    const request = e.request === null ? null : {
+      ...e.request,
+      headers: this.headers(e.request.headers, 'request.headers', masked),
+      query: this.fields(e.request.query, 'request.query', masked),
+      path: this.pathQuery(e.request.path, masked),
+      body: this.body(e.request.body, 'request.body', masked),
+    };
+    const response = e.response === null ? null : {
+      ...e.response,
+      headers: this.headers(e.response.headers, 'response.headers', masked),
+      body: this.body(e.response.body, 'response.body', masked),
+    };
+    if (masked.length === 0) return entry;
+    return { ...e, request, response, redacted: masked };
+  }
+
+  private headers(h: Record<string, string>, at: string, masked: string[]): Record<string, string> {
+    let out: Record<string, string> | null = null;
+    for (const k of Object.keys(h)) {
+      if (ALWAYS_HEADERS.includes(k) || this.isSecret(k)) {
+        out ??= { ...h };
+        out[k] = MASK;
+        masked.push(`${at}.${k}`);
+      }
+    }
+    return out ?? h;
+  }
+
+  private fields(q: Record<string, string>, at: string, masked: string[]): Record<string, string> {
+    let out: Record<string, string> | null = null;
+    for (const k of Object.keys(q)) {
+      if (this.isSecret(k)) { out ??= { ...q }; out[k] = MASK; masked.push(`${at}.${k}`); }
+    }
+    return out ?? q;
+  }
+
+  /** The query string inside the request-target, parameter by parameter. */
+  private pathQuery(path: string, masked: string[]): string {
+    const i = path.indexOf('?');
+    if (i < 0) return path;
+    let changed = false;
+    const parts = path.slice(i + 1).split('&').map((p) => {
+      const eq = p.indexOf('=');
+      const name = eq < 0 ? p : p.slice(0, eq);
+      let decoded = name;
+      try { decoded = decodeURIComponent(name.replace(/\+/g, ' ')); } catch { /* keep raw */ }
+      if (eq < 0 || !this.isSecret(decoded)) return p;
+      changed = true;
+      return `${name}=${encodeURIComponent(MASK)}`;
+    });
+    if (!changed) return path;
+    masked.push('request.path');
+    return `${path.slice(0, i + 1)}${parts.join('&')}`;
+  }
+
+  private body(b: HttpBody | null, at: string, masked: string[]): HttpBody | null {
+    if (b === null || b.encoding !== 'text' || !/json/i.test(b.mimeType) || b.content === '') return b;
+    if (b.content.length > MAX_REDACT_JSON_BYTES) return b;
+    let doc: unknown;
+    try { doc = JSON.parse(b.content); } catch { return b; } // truncated or not JSON: kept as is
+    const before = masked.length;
+    const walked = this.walk(doc, `${at}.content`, masked, 0);
+    if (masked.length === before) return b;
+    return { ...b, content: JSON.stringify(walked) };
+  }
+
+  private walk(v: unknown, at: string, masked: string[], depth: number): unknown {
+    if (depth > MAX_DEPTH || typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) return v.map((x, i) => this.walk(x, `${at}[${i}]`, masked, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (this.isSecret(k) && (typeof x !== 'object' || x === null)) { out[k] = MASK; masked.push(`${at}.${k}`); } else out[k] = this.walk(x, `${at}.${k}`, masked, depth + 1);
+    }
+    return out;
+  }
+}

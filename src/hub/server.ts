@@ -1,0 +1,232 @@
+/**
+ * `podtap hub`: receives entries from workers, stores them and serves the API
+ * on one port (fastify; WebSockets through @fastify/websocket).
+ *
+ * Every route but `/healthz` and `/login` needs the token (see auth.ts). Bad
+ * input is answered with `{ "error": "…" }` (and `column` for a filter) and a
+ * 4xx status; the hub keeps serving everyone else.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import type { AddressInfo } from 'node:net';
+import type { Entry } from '../entries/types.js';
+import { EntryStore, type StoreOptions } from './store.js';
+import { LiveFanout, MAX_STREAM_CLIENTS } from './live.js';
+import { WorkerRegistry } from './workers.js';
+import { createHubMetrics } from './metrics.js';
+import { TokenCheck, TOKEN_COOKIE } from './auth.js';
+import { Redactor, DEFAULT_REDACT, type RedactOptions } from './redact.js';
+import { MAX_MESSAGE_BYTES, ProtocolError, checkEntry, parseUplink, type DownlinkMessage } from './protocol.js';
+import { compileHubFilter, HubFilterError, type HubFilter } from './filter.js';
+import { computeStats } from './stats.js';
+import { exportHar } from './export-har.js';
+
+export interface HubOptions {
+  host: string;
+  port: number;
+  token: string;
+  store?: StoreOptions;
+  redact?: RedactOptions;
+  log?: (line: string) => void;
+}
+
+/** Default window of `/api/stats` (ms) and the most entries it reads. */
+export const STATS_WINDOW_MS = 5 * 60_000;
+export const STATS_MAX_ENTRIES = 200_000;
+
+export class Hub {
+  readonly store: EntryStore;
+  readonly live = new LiveFanout();
+  readonly workers = new WorkerRegistry();
+  readonly ingest = { batches: 0, rejected: 0, protocolErrors: 0, authFailures: 0 };
+  private readonly redactor: Redactor;
+  private readonly auth: TokenCheck;
+  private readonly log: (line: string) => void;
+  readonly app: FastifyInstance;
+  private readonly ingestSockets = new Set<WebSocket>();
+  url = '';
+
+  constructor(private readonly opts: HubOptions) {
+    this.store = new EntryStore(opts.store);
+    this.redactor = new Redactor(opts.redact ?? DEFAULT_REDACT);
+    this.auth = new TokenCheck(opts.token);
+    this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
+    this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024, maxParamLength: 512 });
+    this.routes();
+  }
+
+  async start(): Promise<string> {
+    await this.app.listen({ host: this.opts.host, port: this.opts.port });
+    const a = this.app.server.address() as AddressInfo;
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    this.url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.live.close();
+    for (const s of this.ingestSockets) s.terminate();
+    await this.app.close();
+    this.store.close();
+  }
+
+  /** Store entries from a worker (or a test): checked, redacted, stored, pushed live. */
+  accept(raw: unknown[]): { stored: number; duplicates: number; rejected: number } {
+    const good: Entry[] = [];
+    let rejected = 0;
+    for (const e of raw) {
+      if (checkEntry(e) !== null) { rejected++; continue; }
+      good.push(this.redactor.redact(e as Entry));
+    }
+    this.ingest.rejected += rejected;
+    const added = this.store.insert(good);
+    this.live.publish(added); // only entries new to the store go live: a resend never shows twice
+    return { stored: added.length, duplicates: good.length - added.length, rejected };
+  }
+
+  private filter(q: unknown, reply: FastifyReply): HubFilter | null | undefined {
+    if (q !== undefined && typeof q !== 'string') { void reply.code(400).send({ error: 'q must be one filter string' }); return undefined; }
+    try {
+      return q === undefined || q.trim() === '' ? null : compileHubFilter(q, Date.now());
+    } catch (err: unknown) {
+      if (err instanceof HubFilterError) { void reply.code(400).send({ error: err.message, column: err.column }); return undefined; }
+      throw err;
+    }
+  }
+
+  private routes(): void {
+    const app = this.app;
+    void app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: true } });
+    app.addHook('onRequest', async (req, reply) => {
+      const path = req.url.split('?')[0];
+      if (path === '/healthz' || path === '/login') return;
+      if (!this.auth.allows(req.headers)) {
+        this.ingest.authFailures++;
+        await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong token: send Authorization: Bearer <token> (or log in with /login?token=…)' });
+      }
+    });
+    app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+      const code = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+      if (code === 500) this.log(`podtap hub: ${err.message}`);
+      void reply.code(code).send({ error: code === 500 ? 'internal error' : err.message });
+    });
+    app.setNotFoundHandler((req, reply) => { void reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }); });
+
+    app.get('/healthz', async () => ({ ok: true }));
+
+    app.get('/login', async (req: FastifyRequest<{ Querystring: { token?: string } }>, reply) => {
+      const t = req.query.token;
+      if (typeof t !== 'string' || !this.auth.matches(t)) { this.ingest.authFailures++; return reply.code(401).send({ error: 'wrong token' }); }
+      return reply.header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(t)}; HttpOnly; SameSite=Strict; Path=/`).redirect('/');
+    });
+
+    app.get('/', async () => ({ podtap: 'hub', api: ['/api/entries', '/api/entries/:id', '/api/stats', '/api/workers', '/api/stream', '/api/export.har', '/metrics', '/healthz'] }));
+
+    app.get('/api/entries', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+      const f = this.filter(req.query.q, reply);
+      if (f === undefined) return reply;
+      const limit = intParam(req.query.limit, 100);
+      const before = req.query.before === undefined ? undefined : intParam(req.query.before, 0);
+      if (limit === null || before === null) return reply.code(400).send({ error: 'limit and before must be positive integers' });
+      const rows = this.store.page(f?.sql ?? null, limit, before);
+      const last = rows[rows.length - 1];
+      return { entries: rows.map((r) => r.entry), next: rows.length > 0 && last !== undefined ? last.seq : null };
+    });
+
+    app.get('/api/entries/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      const e = this.store.get(req.params.id);
+      return e === undefined ? reply.code(404).send({ error: `no entry ${JSON.stringify(req.params.id.slice(0, 100))}` }) : e;
+    });
+
+    app.get('/api/stats', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+      const f = this.filter(req.query.q, reply);
+      if (f === undefined) return reply;
+      const windowS = req.query.window === undefined ? STATS_WINDOW_MS / 1000 : intParam(req.query.window, 0);
+      if (windowS === null || windowS < 1) return reply.code(400).send({ error: 'window must be a positive number of seconds' });
+      const since = Date.now() - windowS * 1000;
+      const docs = this.store.recentDocs(f?.sql ?? null, since, STATS_MAX_ENTRIES);
+      return computeStats(docs, windowS * 1000, docs.length >= STATS_MAX_ENTRIES);
+    });
+
+    app.get('/api/workers', async () => ({ workers: this.workers.list() }));
+
+    const metrics = createHubMetrics(this);
+    app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));
+
+    app.get('/api/export.har', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+      const f = this.filter(req.query.q, reply);
+      if (f === undefined) return reply;
+      reply.header('content-type', 'application/json').header('content-disposition', 'attachment; filename="podtap.har"');
+      return reply.send(exportHar(this.store.scan(f?.sql ?? null)));
+    });
+
+    void app.register(async (scoped) => {
+      scoped.get('/api/stream', { websocket: true }, (socket, req) => this.streamClient(socket, req as FastifyRequest<{ Querystring: Record<string, unknown> }>));
+      scoped.get('/api/ingest', { websocket: true }, (socket) => this.ingestClient(socket));
+    });
+  }
+
+  private streamClient(socket: WebSocket, req: FastifyRequest<{ Querystring: Record<string, unknown> }>): void {
+    const q = req.query.q;
+    if (this.live.size >= MAX_STREAM_CLIENTS) { socket.close(1013, 'too many stream clients'); return; }
+    let f: HubFilter | null;
+    try {
+      if (q !== undefined && typeof q !== 'string') throw new HubFilterError('q must be one filter string', 0);
+      f = q === undefined || q.trim() === '' ? null : compileHubFilter(q, Date.now());
+    } catch (err: unknown) {
+      if (!(err instanceof HubFilterError)) throw err;
+      socket.send(JSON.stringify({ type: 'error', error: err.message, column: err.column }));
+      socket.close(1008, 'invalid filter');
+      return;
+    }
+    const remove = this.live.add(socket, f?.text ?? '', f?.match ?? (() => true));
+    socket.on('close', remove);
+    socket.on('error', remove);
+    socket.on('message', () => { /* clients have nothing to say; ignored */ });
+  }
+
+  private ingestClient(socket: WebSocket): void {
+    this.ingestSockets.add(socket);
+    let hello: { node: string; runId: string } | null = null;
+    const send = (m: DownlinkMessage): void => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m)); };
+    const fail = (message: string): void => {
+      this.ingest.protocolErrors++;
+      this.log(`podtap hub: ${hello?.node ?? 'worker'}: ${message}; connection closed`);
+      send({ type: 'error', message });
+      socket.close(1008, message.slice(0, 120));
+    };
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) { fail('expected text messages'); return; }
+      let m;
+      try { m = parseUplink(data.toString()); } catch (err) {
+        if (err instanceof ProtocolError) { fail(err.message); return; }
+        throw err;
+      }
+      if (m.type === 'hello') {
+        hello = { node: m.node, runId: m.runId };
+        this.workers.hello(m.node, m.runId, m.version);
+        this.log(`podtap hub: worker ${m.node} connected (run ${m.runId})`);
+        return;
+      }
+      if (hello === null) { fail(`"${m.type}" before "hello"`); return; }
+      if (m.type === 'state') { this.workers.state(hello.node, m.state); return; }
+      this.ingest.batches++;
+      const r = this.accept(m.entries);
+      this.workers.batch(hello.node, m.entries.length);
+      send({ type: 'ack', seq: m.seq, ...r });
+    });
+    socket.on('close', () => {
+      this.ingestSockets.delete(socket);
+      if (hello !== null) { this.workers.disconnected(hello.node, hello.runId); this.log(`podtap hub: worker ${hello.node} disconnected`); }
+    });
+    socket.on('error', () => { /* close follows */ });
+  }
+}
+
+/** A non-negative integer query parameter, `dflt` when absent; null when malformed. */
+function intParam(v: unknown, dflt: number): number | null {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !/^\d{1,15}$/.test(v)) return null;
+  return Number(v);
+}
