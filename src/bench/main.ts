@@ -14,6 +14,7 @@
  * --big instead builds a >= 1 GiB capture from repetitions (src/bench/big.ts)
  * and reports podtap's peak RSS on it (limit BIG_RSS_LIMIT_BYTES).
  * --live runs the live-capture load benchmark instead (src/bench/live.ts).
+ * --hub runs the hub benchmark instead (src/bench/hub.ts): ingest, query latency, retention.
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -105,6 +106,7 @@ async function runBig(dir: string, meta: BenchCaptureMeta, count: boolean): Prom
 
 async function main(): Promise<number> {
   if (process.argv.includes('--live')) return (await import('./live.js')).runLiveBench(process.argv.slice(2));
+  if (process.argv.includes('--hub')) return (await import('./hub.js')).runHubBench(process.argv.slice(2));
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },

@@ -28,6 +28,7 @@ export function buildProgram(): Command {
     .option('--no-decode-bodies', 'keep gzip/deflate/br bodies encoded')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--tolerate-truncation', 'accept a capture whose last record is cut short')
+    .option('--filter <expr>', 'write only entries matching this filter, e.g. \'http and response.status >= 500\' (docs/filters.md)')
     .action(async (file: string | undefined, opts) => {
       process.exitCode = await runRead(file, opts);
     });

@@ -11,6 +11,7 @@ import { PartialCaptureError, processCaptureFile } from '../pipeline/read-file.j
 import { formatStats } from './stats-report.js';
 import { UsageError } from './errors.js';
 import { fixturePath } from '../util/paths.js';
+import { FilterError, compilePredicate, parseFilter, type EntryPredicate } from '../query/index.js';
 
 export const FORMATS = ['table', 'jsonl', 'har'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -26,6 +27,8 @@ export interface ReadOptions {
   decodeBodies: boolean;
   progress: boolean;
   tolerateTruncation?: boolean;
+  /** KFL filter text (docs/filters.md); only matching entries are written. */
+  filter?: string;
 }
 
 /** The capture `podtap read` uses when none is named: HTTP and DNS recorded from real clients. */
@@ -42,6 +45,17 @@ function parseSize(text: string): number {
   return n;
 }
 
+/** The --filter predicate; an invalid filter is a usage error (one line, exit code 2), reported before any output is opened. */
+function readFilter(text: string | undefined): EntryPredicate | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return compilePredicate(parseFilter(text), { now: Date.now() });
+  } catch (err) {
+    if (err instanceof FilterError) throw new UsageError(`invalid filter at column ${err.column}: ${err.detail}`);
+    throw err;
+  }
+}
+
 function makeWriter(format: Format, sink: FdSink): EntryWriter {
   switch (format) {
     case 'jsonl': return new JsonlWriter(sink);
@@ -55,6 +69,7 @@ export async function runRead(file: string | undefined, o: ReadOptions): Promise
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${o.format}"`);
   }
   const maxBodyBytes = parseSize(o.maxBodyBytes);
+  const keep = readFilter(o.filter);
   const path = file ?? demoCapture();
   let total = 0;
   if (path !== '-') try { total = statSync(path).size; } catch { /* reported by the reader with a clear message */ }
@@ -68,7 +83,7 @@ export async function runRead(file: string | undefined, o: ReadOptions): Promise
   let written = 0;
   let outputClosed = false;
   const onEntry = (e: Entry): void => {
-    if (outputClosed) return;
+    if (outputClosed || (keep !== undefined && !keep(e))) return;
     try { writer.write(e); written++; } catch (err) {
       if (err instanceof OutputClosedError) outputClosed = true; else throw err;
     }

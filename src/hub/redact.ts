@@ -29,21 +29,45 @@ export const DEFAULT_REDACT: RedactOptions = { enabled: true, words: DEFAULT_SEC
 
 const squash = (s: string): string => s.toLowerCase().replace(/[-_]/g, '');
 
+/** Names remembered by `isSecret` (header and field names repeat across entries). */
+const MAX_CACHED_NAMES = 4096;
+
 export class Redactor {
   private readonly words: string[];
+  private readonly verdicts = new Map<string, boolean>();
+  /** A cheap pre-check on body text: does any word (with optional - or _ between letters) appear at all? */
+  private readonly anyWord: RegExp | null;
+
   constructor(readonly options: RedactOptions = DEFAULT_REDACT) {
     this.words = options.words.map(squash).filter((w) => w !== '');
+    this.anyWord = this.words.length === 0 ? null
+      : new RegExp(this.words.map((w) => [...w].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[-_]?')).join('|'), 'i');
   }
 
   isSecret(name: string): boolean {
-    const n = squash(name);
-    return this.words.some((w) => n.includes(w));
+    let v = this.verdicts.get(name);
+    if (v === undefined) {
+      const n = squash(name);
+      v = this.words.some((w) => n.includes(w));
+      if (this.verdicts.size >= MAX_CACHED_NAMES) this.verdicts.clear();
+      this.verdicts.set(name, v);
+    }
+    return v;
+  }
+
+  /** Does this message need a closer look? Most do not: no masked header, no query, no secret word in a JSON body. */
+  private suspect(headers: Record<string, string>, body: HttpBody | null, path: string | null): boolean {
+    for (const k in headers) if (ALWAYS_HEADERS.includes(k) || this.isSecret(k)) return true;
+    if (path !== null && path.includes('?')) return true;
+    return body !== null && body.encoding === 'text' && this.anyWord !== null && /json/i.test(body.mimeType) && this.anyWord.test(body.content);
   }
 
   redact(entry: Entry): Entry {
     if (!this.options.enabled || entry.protocol !== 'http') return entry;
-    const masked: string[] = [];
     const e = entry as HttpEntry;
+    if ((e.request === null || !this.suspect(e.request.headers, e.request.body, e.request.path))
+      && (e.response === null || !this.suspect(e.response.headers, e.response.body, null))) return entry;
+    const masked: string[] = [];
     const request = e.request === null ? null : {
       ...e.request,
       headers: this.headers(e.request.headers, 'request.headers', masked),

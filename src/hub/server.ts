@@ -73,16 +73,58 @@ export class Hub {
 
   /** Store entries from a worker (or a test): checked, redacted, stored, pushed live. */
   accept(raw: unknown[]): { stored: number; duplicates: number; rejected: number } {
+    return this.acceptMany([raw])[0]!;
+  }
+
+  /**
+   * Several batches in one transaction (one commit, the main cost of small
+   * transactions), each with its own counts for its acknowledgement.
+   */
+  acceptMany(batches: unknown[][]): Array<{ stored: number; duplicates: number; rejected: number }> {
     const good: Entry[] = [];
-    let rejected = 0;
-    for (const e of raw) {
-      if (checkEntry(e) !== null) { rejected++; continue; }
-      good.push(this.redactor.redact(e as Entry));
+    const spans: Array<{ from: number; to: number; rejected: number }> = [];
+    for (const raw of batches) {
+      const from = good.length;
+      let rejected = 0;
+      for (const e of raw) {
+        if (checkEntry(e) !== null) { rejected++; continue; }
+        good.push(this.redactor.redact(e as Entry));
+      }
+      this.ingest.rejected += rejected;
+      spans.push({ from, to: good.length, rejected });
     }
-    this.ingest.rejected += rejected;
-    const added = this.store.insert(good);
-    this.live.publish(added); // only entries new to the store go live: a resend never shows twice
-    return { stored: added.length, duplicates: good.length - added.length, rejected };
+    const fresh = this.store.insertFlags(good);
+    this.live.publish(good.filter((_, i) => fresh[i])); // only entries new to the store go live: a resend never shows twice
+    return spans.map(({ from, to, rejected }) => {
+      let stored = 0;
+      for (let i = from; i < to; i++) if (fresh[i]) stored++;
+      return { stored, duplicates: to - from - stored, rejected };
+    });
+  }
+
+  /** Batches received and not yet stored; stored together on the next turn of the event loop. */
+  private queued: Array<{ entries: unknown[]; socket: WebSocket; done: (r: { stored: number; duplicates: number; rejected: number }) => void }> = [];
+
+  private enqueue(entries: unknown[], socket: WebSocket, done: (r: { stored: number; duplicates: number; rejected: number }) => void): void {
+    if (this.queued.length === 0) setImmediate(() => this.drainQueue());
+    this.queued.push({ entries, socket, done });
+  }
+
+  private drainQueue(): void {
+    const q = this.queued;
+    this.queued = [];
+    if (q.length === 0) return;
+    let results;
+    try {
+      results = this.acceptMany(q.map((x) => x.entries));
+    } catch (err) {
+      // A store that cannot write (disk full): no acknowledgement; the workers' streams are
+      // closed so that they reconnect and resend what they still hold.
+      this.log(`podtap hub: storing ${q.length} batches failed: ${(err as Error).message}`);
+      for (const x of q) x.socket.close(1011, 'the hub could not store the batch');
+      return;
+    }
+    q.forEach((x, i) => x.done(results[i]!));
   }
 
   private filter(q: unknown, reply: FastifyReply): HubFilter | null | undefined {
@@ -212,9 +254,11 @@ export class Hub {
       if (hello === null) { fail(`"${m.type}" before "hello"`); return; }
       if (m.type === 'state') { this.workers.state(hello.node, m.state); return; }
       this.ingest.batches++;
-      const r = this.accept(m.entries);
-      this.workers.batch(hello.node, m.entries.length);
-      send({ type: 'ack', seq: m.seq, ...r });
+      const node = hello.node, seq = m.seq, n = m.entries.length;
+      this.enqueue(m.entries, socket, (r) => {
+        this.workers.batch(node, n);
+        send({ type: 'ack', seq, ...r });
+      });
     });
     socket.on('close', () => {
       this.ingestSockets.delete(socket);

@@ -65,24 +65,17 @@ export const INDEXED_COLUMNS: Readonly<Record<string, string>> = {
   'elapsedTime': 'elapsed',
 };
 
+// The indexed fields are plain columns filled from the entry object at insert (what
+// json_extract would give), not generated columns: one json_extract per column and
+// index per row made SQLite parse each document a dozen times. No declared type, so
+// no affinity: a value is stored as the entry has it, as json_extract would return it.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
   doc TEXT NOT NULL,
   bodies BLOB,
-  ts REAL GENERATED ALWAYS AS (json_extract(doc, '$.timestamp')) VIRTUAL,
-  protocol TEXT GENERATED ALWAYS AS (json_extract(doc, '$.protocol')) VIRTUAL,
-  src_ip TEXT GENERATED ALWAYS AS (json_extract(doc, '$.src.ip')) VIRTUAL,
-  dst_ip TEXT GENERATED ALWAYS AS (json_extract(doc, '$.dst.ip')) VIRTUAL,
-  src_name TEXT GENERATED ALWAYS AS (json_extract(doc, '$.src.name')) VIRTUAL,
-  dst_name TEXT GENERATED ALWAYS AS (json_extract(doc, '$.dst.name')) VIRTUAL,
-  src_ns TEXT GENERATED ALWAYS AS (json_extract(doc, '$.src.namespace')) VIRTUAL,
-  dst_ns TEXT GENERATED ALWAYS AS (json_extract(doc, '$.dst.namespace')) VIRTUAL,
-  method TEXT GENERATED ALWAYS AS (json_extract(doc, '$.request.method')) VIRTUAL,
-  path TEXT GENERATED ALWAYS AS (json_extract(doc, '$.request.path')) VIRTUAL,
-  status INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.response.status')) VIRTUAL,
-  elapsed REAL GENERATED ALWAYS AS (json_extract(doc, '$.elapsedTime')) VIRTUAL
+  ${Object.values(INDEXED_COLUMNS).join(',\n  ')}
 );
 CREATE INDEX IF NOT EXISTS entries_ts ON entries(ts);
 CREATE INDEX IF NOT EXISTS entries_protocol ON entries(protocol, seq);
@@ -91,10 +84,32 @@ CREATE INDEX IF NOT EXISTS entries_dst_name ON entries(dst_name, seq);
 CREATE INDEX IF NOT EXISTS entries_src_name ON entries(src_name, seq);
 CREATE INDEX IF NOT EXISTS entries_dst_ns ON entries(dst_ns, seq);
 CREATE INDEX IF NOT EXISTS entries_src_ns ON entries(src_ns, seq);
-CREATE INDEX IF NOT EXISTS entries_dst_ip ON entries(dst_ip, seq);
-CREATE INDEX IF NOT EXISTS entries_src_ip ON entries(src_ip, seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+const COLUMN_PATHS: ReadonlyArray<readonly string[]> = Object.keys(INDEXED_COLUMNS).map((p) => p.split('.'));
+
+/** What SQLite's json_extract gives for a JSON value: text, number, 1/0 for booleans, JSON text for containers, NULL. */
+function sqlValue(v: unknown): string | number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return JSON.stringify(v);
+}
+
+function columnValues(e: Entry): Array<string | number | null> {
+  return COLUMN_PATHS.map((path) => {
+    let v: unknown = e;
+    for (const k of path) {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+      v = (v as Record<string, unknown>)[k];
+    }
+    return sqlValue(v);
+  });
+}
+
+
+interface Row { id: string; doc: string; bodies: Buffer | null; columns: Array<string | number | null> }
 
 export interface StoredRow {
   seq: number;
@@ -123,12 +138,27 @@ export function splitBodies(entry: Entry): { doc: string; bodies: Buffer | null 
     return { ...m, body: { ...m.body, content: '' } };
   };
   const doc = JSON.stringify({ ...entry, request: strip(entry.request, 'request'), response: strip(entry.response, 'response') });
-  return { doc, bodies: any ? deflateRawSync(Buffer.from(JSON.stringify(kept))) : null };
+  if (!any) return { doc, bodies: null };
+  const json = Buffer.from(JSON.stringify(kept));
+  // First byte: how the rest is stored. Small bodies are kept as they are: deflate would
+  // cost more time than it saves bytes.
+  return { doc, bodies: json.length < COMPRESS_MIN_BYTES ? Buffer.concat([RAW, json]) : Buffer.concat([DEFLATED, deflateRawSync(json)]) };
 }
+
+/** Share of the size limit kept for the write-ahead log, within these bounds. */
+const WAL_SHARE = 0.02;
+const WAL_MIN_BYTES = 256 * 1024;
+const WAL_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Bodies smaller than this (as JSON) are stored uncompressed. */
+export const COMPRESS_MIN_BYTES = 512;
+const RAW = Buffer.from([0]), DEFLATED = Buffer.from([1]);
 
 /** The JSON text of the stored bodies (`{"request":{"body":{"content":…}},…}`), or null. */
 export function inflateBodies(blob: Buffer | null): string | null {
-  return blob === null ? null : inflateRawSync(blob).toString('utf8');
+  if (blob === null || blob.length === 0) return null;
+  const rest = blob.subarray(1);
+  return (blob[0] === 1 ? inflateRawSync(rest) : rest).toString('utf8');
 }
 
 function joinBodies(doc: string, blob: Buffer | null): Entry {
@@ -148,8 +178,10 @@ export class EntryStore {
   readonly maxAgeMs: number;
   private readonly now: () => number;
   private readonly insertStmt: Database.Statement;
-  private readonly insertMany: (rows: Array<{ id: string; doc: string; bodies: Buffer | null }>) => boolean[];
+  private readonly insertMany: (rows: Row[]) => boolean[];
   private readonly pageSize: number;
+  /** Bytes of the size limit set aside for the write-ahead log. */
+  private readonly walBytes: number;
   /** Rows stored, kept up to date (count(*) scans the table). */
   private rows: number;
 
@@ -165,28 +197,41 @@ export class EntryStore {
     registerQueryFunctions(this.db);
     this.db.function('podtap_inflate', { deterministic: true }, (b: unknown) => (Buffer.isBuffer(b) ? inflateBodies(b) : null));
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    // The write-ahead log counts against the size limit: it is checkpointed (and its file
+    // cut back) once it holds `walBytes`, and the main file's budget leaves that much room.
+    this.walBytes = Math.round(Math.min(WAL_MAX_BYTES, Math.max(WAL_MIN_BYTES, this.maxBytes * WAL_SHARE)));
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(16, Math.floor(this.walBytes / this.pageSize))}`);
+    this.db.pragma(`journal_size_limit = ${this.walBytes}`);
     this.rows = this.count();
-    this.insertStmt = this.db.prepare('INSERT OR IGNORE INTO entries (id, doc, bodies) VALUES (?, ?, ?)');
-    this.insertMany = this.db.transaction((rows: Array<{ id: string; doc: string; bodies: Buffer | null }>) => {
-      return rows.map((r) => this.insertStmt.run(r.id, r.doc, r.bodies).changes === 1);
+    const cols = Object.values(INDEXED_COLUMNS);
+    this.insertStmt = this.db.prepare(`INSERT OR IGNORE INTO entries (id, doc, bodies, ${cols.join(', ')}) VALUES (?, ?, ?${', ?'.repeat(cols.length)})`);
+    this.insertMany = this.db.transaction((rows: Row[]) => {
+      return rows.map((r) => this.insertStmt.run(r.id, r.doc, r.bodies, ...r.columns).changes === 1);
     });
   }
 
   /** Store entries (one transaction); returns the ones that were new. Entries already stored are counted as duplicates. */
   insert(entries: readonly Entry[]): Entry[] {
-    const rows = entries.map((e) => ({ id: e.id, ...splitBodies(e) }));
+    const fresh = this.insertFlags(entries);
+    return entries.filter((_, i) => fresh[i]);
+  }
+
+  /** Store entries (one transaction); for each, whether it was new. */
+  insertFlags(entries: readonly Entry[]): boolean[] {
+    const rows: Row[] = entries.map((e) => ({ id: e.id, ...splitBodies(e), columns: columnValues(e) }));
     // Room is made before the rows go in (their text plus as much again for indexes and
     // page slack), so the file does not grow past the limit and then stay there.
     let incoming = 0;
     for (const r of rows) incoming += r.doc.length + (r.bodies?.length ?? 0) + r.id.length;
     this.retain(incoming * 2);
     const fresh = this.insertMany(rows);
-    const added = entries.filter((_, i) => fresh[i]);
-    this.counters.inserted += added.length;
-    this.rows += added.length;
-    this.counters.duplicates += rows.length - added.length;
+    let added = 0;
+    for (const f of fresh) if (f) added++;
+    this.counters.inserted += added;
+    this.rows += added;
+    this.counters.duplicates += rows.length - added;
     this.expire();
-    return added;
+    return fresh;
   }
 
   /** Bytes of the pages holding data (the file minus its free pages). */
@@ -205,7 +250,7 @@ export class EntryStore {
 
   /** The size limit: oldest entries go until the pages in use leave room for `incoming` bytes. */
   retain(incoming = 0): void {
-    const target = this.maxBytes - Math.min(incoming, this.maxBytes / 4);
+    const target = this.maxBytes - this.walBytes - Math.min(incoming, this.maxBytes / 4);
     for (let guard = 0; guard < 10_000; guard++) {
       const used = this.usedBytes();
       if (used <= target) return;

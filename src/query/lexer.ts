@@ -22,6 +22,9 @@ export interface Token {
 const PUNCTUATION = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', ',', '.', '+', '-'];
 const ESCAPES: Record<string, string> = { '"': '"', "'": "'", '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
+/** A UTF-16 surrogate without its pair: SQLite would store it as U+FFFD, so the two compilers could disagree. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const isNameStart = (c: string): boolean => /[A-Za-z_]/.test(c);
 const isNamePart = (c: string): boolean => /[A-Za-z0-9_]/.test(c);
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
@@ -31,19 +34,23 @@ export function describeToken(t: Token): string {
   switch (t.kind) {
     case 'end': return 'end of input';
     case 'string': return `string ${JSON.stringify(t.text)}`;
-    case 'regex': return `regex r${JSON.stringify(t.text)}`;
+    case 'regex': return `regex r"${t.text}"`;
     case 'number': return `number ${t.text}`;
     default: return `"${t.text}"`;
   }
 }
 
-function readQuoted(src: string, start: number, raw: boolean): { text: string; end: number } {
+/** A quoted string or raw regex whose quote is at `start`; `column` is where the literal begins (the `r` of a regex). */
+function readQuoted(src: string, start: number, raw: boolean, column: number): { text: string; end: number } {
   const quote = src[start];
   let out = '';
   let i = start + 1;
   while (i < src.length) {
     const c = src[i];
-    if (c === quote) return { text: out, end: i + 1 };
+    if (c === quote) {
+      if (LONE_SURROGATE.test(out)) throw new FilterError(column, 'a string holds half of a surrogate pair (not valid Unicode)');
+      return { text: out, end: i + 1 };
+    }
     if (c !== '\\') { out += c; i++; continue; }
     const n = src[i + 1];
     if (n === undefined) break;
@@ -60,7 +67,7 @@ function readQuoted(src: string, start: number, raw: boolean): { text: string; e
     out += e;
     i += 2;
   }
-  throw new FilterError(start + 1, `expected a closing ${quote} for the ${raw ? 'regex' : 'string'} that starts here, found end of input`);
+  throw new FilterError(column, `expected a closing ${quote} for the ${raw ? 'regex' : 'string'} that starts here, found end of input`);
 }
 
 function readNumber(src: string, start: number): Token {
@@ -82,7 +89,7 @@ export function tokenize(src: string): Token[] {
     const c = src[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { i++; continue; }
     if ((c === 'r' || c === 'R') && (src[i + 1] === '"' || src[i + 1] === "'")) {
-      const q = readQuoted(src, i + 1, true);
+      const q = readQuoted(src, i + 1, true, i + 1);
       out.push({ kind: 'regex', text: q.text, column: i + 1 });
       i = q.end;
     } else if (isNameStart(c)) {
@@ -95,7 +102,7 @@ export function tokenize(src: string): Token[] {
       out.push(t);
       i += t.text.length;
     } else if (c === '"' || c === "'") {
-      const q = readQuoted(src, i, false);
+      const q = readQuoted(src, i, false, i + 1);
       out.push({ kind: 'string', text: q.text, column: i + 1 });
       i = q.end;
     } else {

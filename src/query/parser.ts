@@ -57,10 +57,7 @@ class Parser {
 
   parseFilter(): Expr {
     const e = this.parseOr();
-    if (!this.is('end')) {
-      const t = this.tok;
-      this.fail(t.kind === 'name' || t.kind === 'string' || t.kind === 'number' ? '"and", "or" or end of input' : 'an operator or end of input');
-    }
+    if (!this.is('end')) this.fail('"and", "or" or end of input');
     return e;
   }
 
@@ -109,8 +106,8 @@ class Parser {
     if (t0.kind === 'name' && !isRootField(t0.text) && macroDefinition(t0.text)) {
       this.next();
       const after = this.tok;
-      const ends = after.kind === 'end' || (after.kind === 'punct' && [')', '&&', '||'].includes(after.text)) || (after.kind === 'name' && ['and', 'or'].includes(after.text));
-      if (!ends) throw new FilterError(t0.column, macroAlone(t0.text));
+      const usedAsValue = (after.kind === 'punct' && ['.', '[', '+', '-', ...COMPARE_OPS].includes(after.text)) || (after.kind === 'name' && after.text === 'in');
+      if (usedAsValue) throw new FilterError(t0.column, macroAlone(t0.text));
       return { kind: 'macro', name: t0.text, column: t0.column };
     }
     const left = this.parseSum('a condition');
@@ -258,8 +255,10 @@ class Parser {
   }
 
   private parseLiteral(what: string): LiteralNode {
+    const before = this.tok;
+    if (before.kind === 'name' && !['true', 'false', 'null'].includes(before.text)) this.fail(what);
     const v = this.parseValue(what);
-    if (v.kind !== 'literal') this.fail(what, this.tokens[this.pos - 1]);
+    if (v.kind !== 'literal') this.fail(what, before);
     return v;
   }
 

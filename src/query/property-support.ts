@@ -6,8 +6,12 @@
 import type { CompareOp, DurationUnit, Expr, LiteralNode, LiteralValue, Operand, PathSegment, RegexNode } from './ast.js';
 import { MACROS } from './macros.js';
 import { parseFilter } from './parser.js';
+import { readPath } from './values.js';
 
 type Rand = () => number;
+
+/** The random source plus, per path, scalar values some entry really has (so comparisons split the entries). */
+export interface Generator { r: Rand; seen: LiteralValue[][] }
 
 const PATHS = [
   'protocol', 'transport', 'timestamp', 'elapsedTime', 'id', 'src.ip', 'src.port', 'src.name', 'src.namespace', 'dst.name',
@@ -45,6 +49,37 @@ function literalValue(r: Rand): LiteralValue {
 
 const lit = (value: LiteralValue): LiteralNode => ({ kind: 'literal', value, column: 0 });
 const field = (r: Rand): Operand => ({ kind: 'field', path: pick(r, PARSED_PATHS), column: 0 });
+
+export function generator(r: Rand, entries: readonly unknown[]): Generator {
+  const seen = PARSED_PATHS.map((p) => {
+    const values = entries.map((e) => readPath(e, p)).filter((v): v is LiteralValue => v !== undefined && (v === null || typeof v !== 'object'));
+    return [...new Set(values)];
+  });
+  return { r, seen };
+}
+
+/** A field and a value it really has (or, when it has none, any literal). */
+function fieldWithValue(g: Generator): [Operand, LiteralValue] {
+  const i = Math.floor(g.r() * PARSED_PATHS.length);
+  const values = g.seen[i];
+  const value = values.length > 0 ? pick(g.r, values) : literalValue(g.r);
+  return [{ kind: 'field', path: PARSED_PATHS[i], column: 0 }, value];
+}
+
+function sampledLeaf(g: Generator): Expr {
+  const [f, v] = fieldWithValue(g);
+  const r = g.r;
+  const k = r();
+  if (typeof v === 'string' && k < 0.3) {
+    const chars = Array.from(v); // whole code points: half a surrogate pair is not a valid filter string
+    const cut = Math.floor(r() * (chars.length + 1));
+    const m = pick(r, ['startsWith', 'endsWith', 'contains'] as const);
+    const arg = (m === 'startsWith' ? chars.slice(0, cut) : chars.slice(cut)).join('');
+    return { kind: 'method', method: m, target: f, arg, column: 0 };
+  }
+  if (k < 0.5) return { kind: 'in', value: f, list: [lit(v), lit(literalValue(r))], column: 0 };
+  return { kind: 'compare', op: pick(r, OPS), left: f, right: lit(v), column: 0 };
+}
 const regex = (r: Rand): RegexNode => ({ kind: 'regex', source: pick(r, REGEXES), column: 0 });
 
 /** A value; arithmetic keeps a plain value on the right, as the grammar reads it. */
@@ -75,12 +110,13 @@ function leaf(r: Rand): Expr {
   return { kind: 'truthy', value: operand(r), column: 0 };
 }
 
-export function randomFilter(r: Rand, depth = 0): Expr {
+export function randomFilter(g: Generator, depth = 0): Expr {
+  const r = g.r;
   const k = r();
-  if (depth >= 4 || k < 0.45) return leaf(r);
-  if (k < 0.6) return { kind: 'not', operand: randomFilter(r, depth + 1), column: 0 };
-  const n = 2 + Math.floor(r() * 3);
-  return { kind: r() < 0.5 ? 'and' : 'or', operands: Array.from({ length: n }, () => randomFilter(r, depth + 1)), column: 0 };
+  if (depth >= 4 || k < 0.45) return r() < 0.5 ? sampledLeaf(g) : leaf(r);
+  if (k < 0.6) return { kind: 'not', operand: randomFilter(g, depth + 1), column: 0 };
+  const n = 2 + Math.floor(r() * 2);
+  return { kind: r() < 0.5 ? 'and' : 'or', operands: Array.from({ length: n }, () => randomFilter(g, depth + 1)), column: 0 };
 }
 
 /** The tree without columns, for comparing a parse with a generated or reformatted tree. */

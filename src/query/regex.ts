@@ -26,7 +26,7 @@ function why(err: unknown): string {
   // V8: "Invalid regular expression: /(a)\1/l: Cannot be executed in linear time"
   const reason = text.slice(text.lastIndexOf(': ') + 2);
   return /linear time/i.test(reason)
-    ? 'it cannot run in linear time (backreferences, lookahead/lookbehind and counted repeats above about 10 are not supported)'
+    ? 'it cannot run in linear time (backreferences, lookahead/lookbehind and counted repeats above 16 are not supported)'
     : reason.charAt(0).toLowerCase() + reason.slice(1);
 }
 
@@ -41,7 +41,7 @@ export function effectivePattern(source: string, mode: RegexMode): string {
 
 /** Compile for a filter; `column` places the error. Checks the source alone first (see effectivePattern). */
 export function compileFilterRegex(source: string, mode: RegexMode, column: number): RegExp {
-  const label = `r${JSON.stringify(source)}`;
+  const label = `r"${source}"`;
   if (source.length > MAX_REGEX_LENGTH) {
     throw new FilterError(column, `regex ${label.slice(0, 40)}… is longer than ${MAX_REGEX_LENGTH} characters (MAX_REGEX_LENGTH)`);
   }

@@ -34,6 +34,12 @@ function compareWithConst(o: CompareOp, d: Extract<SqlOperand, { kind: 'dyn' }>,
     if (o === '!=') return sql`(IFNULL(${d.type}, 'null') <> 'null')`;
     return FALSE_SQL;
   }
+  const typed = typedCompare(o, d, c);
+  // A present null differs from every non-null value.
+  return o === '!=' ? sql`(${d.type} IS 'null' OR ${typed})` : typed;
+}
+
+function typedCompare(o: CompareOp, d: Extract<SqlOperand, { kind: 'dyn' }>, c: Exclude<JsonValue, null>): SqlFragment {
   switch (kindOf(c)) {
     case 'number': return sql`(${isNumberType(d.type)} AND ${d.value} ${op(o)} ${param(c as number)})`;
     case 'string': return sql`(${d.type} IS 'text' AND ${d.value} ${op(o)} ${param(c as string)})`;

@@ -7,7 +7,8 @@
  * `undefined` is a missing field (or arithmetic on a non-number); JSON `null`
  * is a value. Rules (docs/filters.md, "Missing fields and types"):
  *   - anything compared with a missing value is false, for every operator;
- *   - `== null` is true only for a present null, `!= null` for a present non-null;
+ *   - `== null` is true only for a present null, `!= null` for a present
+ *     non-null; a present null differs (`!=`) from every present non-null value;
  *   - otherwise both sides must be the same kind of scalar (number, string,
  *     boolean); a number against a string, an array or an object is false;
  *   - `< <= > >=` compare numbers, or strings by Unicode code point;
