@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from './errors.js';
 
-export const EXPORT_FORMATS = ['har'] as const;
+export const EXPORT_FORMATS = ['har', 'pcapng'] as const;
 
 /** A hub that answered with an error (wrong token, invalid filter, unreachable). */
 export class HubRequestError extends Error {
@@ -13,7 +13,7 @@ export class HubRequestError extends Error {
 
 export function addExportCommand(program: Command): void {
   program.command('export')
-    .description('Download the entries a hub stored, as HAR 1.2.')
+    .description('Download from a hub: the matching entries as HAR 1.2, or the original packets of their connections as pcapng (from the workers\' packet rings).')
     .requiredOption('--hub <url>', 'the hub (http://host:8899)')
     .option('--token <token>', 'the hub\'s token (default: PODTAP_TOKEN)')
     .option('--format <format>', `output format: ${EXPORT_FORMATS.join(', ')}`, 'har')
@@ -40,5 +40,8 @@ export function addExportCommand(program: Command): void {
       }
       const out = o.out === undefined ? process.stdout : createWriteStream(o.out);
       await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), out);
+      const missing = res.headers.get('x-podtap-missing-nodes');
+      if (missing) process.stderr.write(`podtap export: no packets from node(s) ${missing} (not connected or no answer)\n`);
+      if (res.headers.get('x-podtap-truncated') === '1') process.stderr.write('podtap export: the export was cut at its size limits; narrow the filter\n');
     });
 }

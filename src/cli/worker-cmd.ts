@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { MetricsListenError, Worker } from '../worker/worker.js';
 import { addRuleOptions, checkRulesExclusive, rulesFrom } from './rules-options.js';
 import { UsageError } from './errors.js';
+import { parseSize } from './units.js';
 
 /** Largest TCP port. */
 const MAX_PORT = 65_535;
@@ -15,6 +16,7 @@ export function addWorkerCommand(program: Command): void {
     .option('-o, --out <file>', 'entries as JSON lines to FILE, or - for standard output (default: standard output, or nothing with --hub)')
     .option('--hub <url>', 'stream entries, counters and targets to the hub at URL (http://host:8899)')
     .option('--token <token>', 'the hub\'s token (default: the PODTAP_TOKEN environment variable)')
+    .option('--packet-ring <size>', 'with --hub: raw packets kept in memory for the hub\'s pcapng export', '64m')
     .option('--spool <dir>', 'keep entries not yet acknowledged by the hub in DIR, so a killed worker resends them when it starts again')
     .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (port 0: any free port, printed on stderr)')
     .option('--netns <name>', 'capture inside this named network namespace instead of the current one')
@@ -45,7 +47,7 @@ export function addWorkerCommand(program: Command): void {
 }
 
 /** --hub, --token (or PODTAP_TOKEN) and --spool, checked. */
-export function hubOptions(o: { hub?: string; token?: string; spool?: string }): { url: string; token: string; spoolDir?: string } | undefined {
+export function hubOptions(o: { hub?: string; token?: string; spool?: string; packetRing?: string }): { url: string; token: string; spoolDir?: string; ringBytes?: number } | undefined {
   if (o.hub === undefined) {
     if (o.spool !== undefined) throw new UsageError('--spool needs --hub');
     return undefined;
@@ -55,7 +57,8 @@ export function hubOptions(o: { hub?: string; token?: string; spool?: string }):
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--hub: expected an http:// or https:// URL, got "${o.hub}"`);
   const token = o.token ?? process.env.PODTAP_TOKEN;
   if (token === undefined || token === '') throw new UsageError('--hub needs the hub\'s token: --token TOKEN or the PODTAP_TOKEN environment variable');
-  return { url: url.origin, token, ...(o.spool === undefined ? {} : { spoolDir: o.spool }) };
+  const ringBytes = parseSize(o.packetRing ?? '64m', '--packet-ring', 16 * 1024 ** 3);
+  return { url: url.origin, token, ringBytes, ...(o.spool === undefined ? {} : { spoolDir: o.spool }) };
 }
 
 /** HOST:PORT with a port in 0–65535 (HOST may be empty: every address). */

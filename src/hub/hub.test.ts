@@ -10,6 +10,16 @@ import { Uplink } from './uplink.js';
 import { JsonlWriter } from '../output/jsonl.js';
 import { dnsA, httpGet } from '../output/sample-entries.js';
 import type { Entry } from '../entries/types.js';
+import { writeFileSync } from 'node:fs';
+import { PacketRing } from '../worker/packet-ring.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { readCaptureFile } from '../capture/open.js';
+import { processCaptureFile } from '../pipeline/read-file.js';
+import type { PacketRecord } from '../capture/types.js';
+import { decodeLink } from '../layers/link.js';
+import { IpPacket, decodeIpv4 } from '../layers/ip.js';
+import { formatIpv4 } from '../layers/address.js';
+import { fixturePath } from '../util/paths.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const NO_AGE_LIMIT = { maxAgeMs: Infinity };
@@ -237,3 +247,44 @@ test('1,000 concurrent stream clients are served; the hub keeps answering the AP
   assert.equal((await get(hub, '/api/entries?limit=5')).status, 200);
   for (const c of clients) c.close();
 });
+
+test('pcapng export: the original packets of the matching connections, fetched from the worker that captured them', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = await startHub(dir);
+  const capture = fixturePath('golden', 'lab-http-dns.pcap');
+  const ring = new PacketRing();
+  const up = new Uplink({ url: hub.url, token: TOKEN, node: 'node-x', runId: 'r9', log: quiet, packets: (flows) => ring.find(flows) });
+  t.after(async () => { up.close(); await hub.stop(); rmSync(dir, { recursive: true }); });
+  const writer = new JsonlWriter(up);
+  const pipeline = new Pipeline((e) => { if (up.admit()) { writer.write(e); up.written(); } }, { idPrefix: 'node-x.r9.' });
+  await readCaptureFile(capture, { packet: (rec) => { ring.add(rec); pipeline.packet(rec); } });
+  pipeline.finish();
+  assert.equal(await up.drain(10_000), true);
+  const http = hub.store.page(null, 1000).map((r) => r.entry).filter((e) => e.protocol === 'http');
+  assert.ok(http.length > 0);
+  // Expected: every packet of the original capture that belongs to one of the HTTP connections.
+  const tuples = new Set(http.flatMap((e) => [`${e.src.ip}:${e.src.port}>${e.dst.ip}:${e.dst.port}`, `${e.dst.ip}:${e.dst.port}>${e.src.ip}:${e.src.port}`]));
+  const expected: number[] = [];
+  await readCaptureFile(capture, { packet: (rec) => { const k = tupleOf(rec); if (k !== null && tuples.has(k)) expected.push(rec.ts); } });
+  const r = await fetch(`${hub.url}/api/export.pcapng?q=http`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('x-podtap-missing-nodes'), '');
+  const out = join(dir, 'export.pcapng');
+  writeFileSync(out, Buffer.from(await r.arrayBuffer()));
+  const got: number[] = [];
+  await readCaptureFile(out, { packet: (rec) => { const k = tupleOf(rec); assert.ok(k !== null && tuples.has(k), 'only packets of the matching connections'); got.push(rec.ts); } });
+  assert.equal(got.length, expected.length);
+  assert.deepEqual(got.map((x) => Math.round(x * 1000)), expected.map((x) => Math.round(x * 1000)).sort((a, b) => a - b));
+  // The file is read back by podtap itself into the same HTTP entries.
+  const again = (await processCaptureFile(out)).entries.filter((e) => e.protocol === 'http');
+  assert.equal(again.length, http.length);
+});
+
+const tupleLink = { offset: 0, ipVersion: 0 };
+const tupleIp = new IpPacket();
+function tupleOf(rec: PacketRecord): string | null {
+  const l = decodeLink(rec.data, rec.linkType, tupleLink);
+  if (l.ipVersion !== 4 || !decodeIpv4(rec.data, l.offset, tupleIp) || tupleIp.protocol !== 6) return null;
+  const p = tupleIp, d = p.l4Buf, o = p.l4Off;
+  return `${formatIpv4(p.addrBuf, p.srcOff)}:${(d[o]! << 8) | d[o + 1]!}>${formatIpv4(p.addrBuf, p.dstOff)}:${(d[o + 2]! << 8) | d[o + 3]!}`;
+}

@@ -17,6 +17,7 @@
  * inside a good batch) the entry is rejected and counted.
  */
 import type { Entry } from '../entries/types.js';
+import type { FlowQuery } from '../worker/packet-ring.js';
 
 /** Unacknowledged batches a worker keeps on the wire. */
 export const WINDOW = 8;
@@ -55,7 +56,34 @@ export type UplinkMessage =
 
 export type DownlinkMessage =
   | { type: 'ack'; seq: number; stored: number; duplicates: number; rejected: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The hub asks for the raw packets of some connections (pcapng export). */
+  | { type: 'packets-request'; id: number; flows: FlowQuery[] };
+
+/**
+ * The worker's answer to `packets-request`, one binary message:
+ * u32 LE length of a JSON header `{type:"packets", id, count, truncated}`,
+ * the header, then the records (packet-ring.ts layout).
+ */
+export interface PacketsAnswerHeader { type: 'packets'; id: number; count: number; truncated: boolean }
+
+export function encodePacketsAnswer(h: PacketsAnswerHeader, records: Buffer): Buffer {
+  const head = Buffer.from(JSON.stringify(h));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(head.length);
+  return Buffer.concat([len, head, records]);
+}
+
+/** Parse a worker's binary answer; throws ProtocolError when it is not one. */
+export function decodePacketsAnswer(b: Buffer): { header: PacketsAnswerHeader; records: Buffer } {
+  if (b.length < 4) throw new ProtocolError('binary message too short');
+  const n = b.readUInt32LE(0);
+  if (n > 4096 || 4 + n > b.length) throw new ProtocolError('binary message: bad header length');
+  let h: unknown;
+  try { h = JSON.parse(b.subarray(4, 4 + n).toString('utf8')); } catch { throw new ProtocolError('binary message: header is not JSON'); }
+  if (!isObj(h) || h.type !== 'packets' || !isNum(h.id) || !isNum(h.count)) throw new ProtocolError('binary message: not a packets answer');
+  return { header: { type: 'packets', id: h.id, count: h.count, truncated: h.truncated === true }, records: b.subarray(4 + n) };
+}
 
 /** A message from a peer that does not follow the protocol. */
 export class ProtocolError extends Error {

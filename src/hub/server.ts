@@ -17,7 +17,9 @@ import { WorkerRegistry } from './workers.js';
 import { createHubMetrics } from './metrics.js';
 import { TokenCheck, TOKEN_COOKIE } from './auth.js';
 import { Redactor, DEFAULT_REDACT, type RedactOptions } from './redact.js';
-import { MAX_MESSAGE_BYTES, ProtocolError, checkEntry, parseUplink, type DownlinkMessage } from './protocol.js';
+import { MAX_MESSAGE_BYTES, ProtocolError, checkEntry, decodePacketsAnswer, parseUplink, type DownlinkMessage } from './protocol.js';
+import { buildPcapng, flowsByNode } from './export-pcapng.js';
+import type { FlowQuery } from '../worker/packet-ring.js';
 import { compileHubFilter, HubFilterError, type HubFilter } from './filter.js';
 import { computeStats } from './stats.js';
 import { exportHar } from './export-har.js';
@@ -34,6 +36,8 @@ export interface HubOptions {
 /** Default window of `/api/stats` (ms) and the most entries it reads. */
 export const STATS_WINDOW_MS = 5 * 60_000;
 export const STATS_MAX_ENTRIES = 200_000;
+/** How long an export waits for a worker's packets. */
+export const PACKETS_TIMEOUT_MS = 10_000;
 
 export class Hub {
   readonly store: EntryStore;
@@ -45,6 +49,10 @@ export class Hub {
   private readonly log: (line: string) => void;
   readonly app: FastifyInstance;
   private readonly ingestSockets = new Set<WebSocket>();
+  /** The current stream of each connected node (packet requests go there). */
+  private readonly nodeSockets = new Map<string, WebSocket>();
+  private readonly packetWaits = new Map<number, (answer: { records: Buffer; truncated: boolean } | null) => void>();
+  private nextPacketsId = 1;
   url = '';
 
   constructor(private readonly opts: HubOptions) {
@@ -72,28 +80,30 @@ export class Hub {
   }
 
   /** Store entries from a worker (or a test): checked, redacted, stored, pushed live. */
-  accept(raw: unknown[]): { stored: number; duplicates: number; rejected: number } {
-    return this.acceptMany([raw])[0]!;
+  accept(raw: unknown[], node = ''): { stored: number; duplicates: number; rejected: number } {
+    return this.acceptMany([{ entries: raw, node }])[0]!;
   }
 
   /**
    * Several batches in one transaction (one commit, the main cost of small
    * transactions), each with its own counts for its acknowledgement.
    */
-  acceptMany(batches: unknown[][]): Array<{ stored: number; duplicates: number; rejected: number }> {
+  acceptMany(batches: Array<{ entries: unknown[]; node: string }>): Array<{ stored: number; duplicates: number; rejected: number }> {
     const good: Entry[] = [];
+    const nodes: string[] = [];
     const spans: Array<{ from: number; to: number; rejected: number }> = [];
-    for (const raw of batches) {
+    for (const { entries: raw, node } of batches) {
       const from = good.length;
       let rejected = 0;
       for (const e of raw) {
         if (checkEntry(e) !== null) { rejected++; continue; }
         good.push(this.redactor.redact(e as Entry));
+        nodes.push(node);
       }
       this.ingest.rejected += rejected;
       spans.push({ from, to: good.length, rejected });
     }
-    const fresh = this.store.insertFlags(good);
+    const fresh = this.store.insertFlags(good, nodes);
     this.live.publish(good.filter((_, i) => fresh[i])); // only entries new to the store go live: a resend never shows twice
     return spans.map(({ from, to, rejected }) => {
       let stored = 0;
@@ -103,11 +113,11 @@ export class Hub {
   }
 
   /** Batches received and not yet stored; stored together on the next turn of the event loop. */
-  private queued: Array<{ entries: unknown[]; socket: WebSocket; done: (r: { stored: number; duplicates: number; rejected: number }) => void }> = [];
+  private queued: Array<{ entries: unknown[]; node: string; socket: WebSocket; done: (r: { stored: number; duplicates: number; rejected: number }) => void }> = [];
 
-  private enqueue(entries: unknown[], socket: WebSocket, done: (r: { stored: number; duplicates: number; rejected: number }) => void): void {
+  private enqueue(entries: unknown[], node: string, socket: WebSocket, done: (r: { stored: number; duplicates: number; rejected: number }) => void): void {
     if (this.queued.length === 0) setImmediate(() => this.drainQueue());
-    this.queued.push({ entries, socket, done });
+    this.queued.push({ entries, node, socket, done });
   }
 
   private drainQueue(): void {
@@ -116,7 +126,7 @@ export class Hub {
     if (q.length === 0) return;
     let results;
     try {
-      results = this.acceptMany(q.map((x) => x.entries));
+      results = this.acceptMany(q);
     } catch (err) {
       // A store that cannot write (disk full): no acknowledgement; the workers' streams are
       // closed so that they reconnect and resend what they still hold.
@@ -163,7 +173,7 @@ export class Hub {
       return reply.header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(t)}; HttpOnly; SameSite=Strict; Path=/`).redirect('/');
     });
 
-    app.get('/', async () => ({ podtap: 'hub', api: ['/api/entries', '/api/entries/:id', '/api/stats', '/api/workers', '/api/stream', '/api/export.har', '/metrics', '/healthz'] }));
+    app.get('/', async () => ({ podtap: 'hub', api: ['/api/entries', '/api/entries/:id', '/api/stats', '/api/workers', '/api/stream', '/api/export.har', '/api/export.pcapng', '/metrics', '/healthz'] }));
 
     app.get('/api/entries', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
       const f = this.filter(req.query.q, reply);
@@ -195,6 +205,20 @@ export class Hub {
 
     const metrics = createHubMetrics(this);
     app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));
+
+    app.get('/api/export.pcapng', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+      const f = this.filter(req.query.q, reply);
+      if (f === undefined) return reply;
+      const { byNode, truncated } = flowsByNode(this.store.scan(f?.sql ?? null));
+      const answers = await Promise.all([...byNode].map(async ([node, flows]) => ({ node, answer: await this.requestPackets(node, flows) })));
+      const missing = answers.filter((a) => a.answer === null).map((a) => a.node);
+      const cut = truncated || answers.some((a) => a.answer?.truncated === true);
+      return reply.header('content-type', 'application/x-pcapng').header('content-disposition', 'attachment; filename="podtap.pcapng"')
+        .header('x-podtap-connections', String([...byNode.values()].reduce((n, l) => n + l.length, 0)))
+        .header('x-podtap-missing-nodes', missing.join(','))
+        .header('x-podtap-truncated', cut ? '1' : '0')
+        .send(buildPcapng(answers.flatMap((a) => (a.answer === null ? [] : [{ node: a.node, records: a.answer.records }]))));
+    });
 
     app.get('/api/export.har', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
       const f = this.filter(req.query.q, reply);
@@ -228,6 +252,18 @@ export class Hub {
     socket.on('message', () => { /* clients have nothing to say; ignored */ });
   }
 
+  /** Ask a node's worker for the packets of some connections; null when it is not connected or does not answer in time. */
+  private requestPackets(node: string, flows: FlowQuery[]): Promise<{ records: Buffer; truncated: boolean } | null> {
+    const socket = this.nodeSockets.get(node);
+    if (socket === undefined || socket.readyState !== socket.OPEN) return Promise.resolve(null);
+    const id = this.nextPacketsId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.packetWaits.delete(id); resolve(null); }, PACKETS_TIMEOUT_MS);
+      this.packetWaits.set(id, (a) => { clearTimeout(timer); this.packetWaits.delete(id); resolve(a); });
+      socket.send(JSON.stringify({ type: 'packets-request', id, flows } satisfies DownlinkMessage));
+    });
+  }
+
   private ingestClient(socket: WebSocket): void {
     this.ingestSockets.add(socket);
     let hello: { node: string; runId: string } | null = null;
@@ -239,7 +275,15 @@ export class Hub {
       socket.close(1008, message.slice(0, 120));
     };
     socket.on('message', (data, isBinary) => {
-      if (isBinary) { fail('expected text messages'); return; }
+      if (isBinary) {
+        try {
+          const { header, records } = decodePacketsAnswer(Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]));
+          this.packetWaits.get(header.id)?.({ records, truncated: header.truncated });
+        } catch (err) {
+          if (err instanceof ProtocolError) fail(err.message); else throw err;
+        }
+        return;
+      }
       let m;
       try { m = parseUplink(data.toString()); } catch (err) {
         if (err instanceof ProtocolError) { fail(err.message); return; }
@@ -247,6 +291,7 @@ export class Hub {
       }
       if (m.type === 'hello') {
         hello = { node: m.node, runId: m.runId };
+        this.nodeSockets.set(m.node, socket);
         this.workers.hello(m.node, m.runId, m.version);
         this.log(`podtap hub: worker ${m.node} connected (run ${m.runId})`);
         return;
@@ -255,13 +300,14 @@ export class Hub {
       if (m.type === 'state') { this.workers.state(hello.node, m.state); return; }
       this.ingest.batches++;
       const node = hello.node, seq = m.seq, n = m.entries.length;
-      this.enqueue(m.entries, socket, (r) => {
+      this.enqueue(m.entries, node, socket, (r) => {
         this.workers.batch(node, n);
         send({ type: 'ack', seq, ...r });
       });
     });
     socket.on('close', () => {
       this.ingestSockets.delete(socket);
+      if (hello !== null && this.nodeSockets.get(hello.node) === socket) this.nodeSockets.delete(hello.node);
       if (hello !== null) { this.workers.disconnected(hello.node, hello.runId); this.log(`podtap hub: worker ${hello.node} disconnected`); }
     });
     socket.on('error', () => { /* close follows */ });

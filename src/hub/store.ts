@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS entries (
   id TEXT NOT NULL UNIQUE,
   doc TEXT NOT NULL,
   bodies BLOB,
+  node TEXT NOT NULL DEFAULT '',
   ${Object.values(INDEXED_COLUMNS).join(',\n  ')}
 );
 CREATE INDEX IF NOT EXISTS entries_ts ON entries(ts);
@@ -109,11 +110,13 @@ function columnValues(e: Entry): Array<string | number | null> {
 }
 
 
-interface Row { id: string; doc: string; bodies: Buffer | null; columns: Array<string | number | null> }
+interface Row { id: string; doc: string; bodies: Buffer | null; node: string; columns: Array<string | number | null> }
 
 export interface StoredRow {
   seq: number;
   entry: Entry;
+  /** The worker node that sent it ('' when it did not come from a worker). */
+  node: string;
 }
 
 export interface StoreCounters {
@@ -204,21 +207,21 @@ export class EntryStore {
     this.db.pragma(`journal_size_limit = ${this.walBytes}`);
     this.rows = this.count();
     const cols = Object.values(INDEXED_COLUMNS);
-    this.insertStmt = this.db.prepare(`INSERT OR IGNORE INTO entries (id, doc, bodies, ${cols.join(', ')}) VALUES (?, ?, ?${', ?'.repeat(cols.length)})`);
+    this.insertStmt = this.db.prepare(`INSERT OR IGNORE INTO entries (id, doc, bodies, node, ${cols.join(', ')}) VALUES (?, ?, ?, ?${', ?'.repeat(cols.length)})`);
     this.insertMany = this.db.transaction((rows: Row[]) => {
-      return rows.map((r) => this.insertStmt.run(r.id, r.doc, r.bodies, ...r.columns).changes === 1);
+      return rows.map((r) => this.insertStmt.run(r.id, r.doc, r.bodies, r.node, ...r.columns).changes === 1);
     });
   }
 
   /** Store entries (one transaction); returns the ones that were new. Entries already stored are counted as duplicates. */
-  insert(entries: readonly Entry[]): Entry[] {
-    const fresh = this.insertFlags(entries);
+  insert(entries: readonly Entry[], node = ''): Entry[] {
+    const fresh = this.insertFlags(entries, entries.map(() => node));
     return entries.filter((_, i) => fresh[i]);
   }
 
-  /** Store entries (one transaction); for each, whether it was new. */
-  insertFlags(entries: readonly Entry[]): boolean[] {
-    const rows: Row[] = entries.map((e) => ({ id: e.id, ...splitBodies(e), columns: columnValues(e) }));
+  /** Store entries (one transaction), each with the node that sent it; for each, whether it was new. */
+  insertFlags(entries: readonly Entry[], nodes: readonly string[]): boolean[] {
+    const rows: Row[] = entries.map((e, i) => ({ id: e.id, ...splitBodies(e), node: nodes[i] ?? '', columns: columnValues(e) }));
     // Room is made before the rows go in (their text plus as much again for indexes and
     // page slack), so the file does not grow past the limit and then stay there.
     let incoming = 0;
@@ -271,9 +274,9 @@ export class EntryStore {
     const params: unknown[] = [];
     if (filter !== null) { conds.push(`(${filter.where})`); params.push(...filter.params); }
     if (before !== undefined) { conds.push('seq < ?'); params.push(before); }
-    const sql = `SELECT seq, doc FROM entries ${conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, n) as Array<{ seq: number; doc: string }>;
-    return rows.map((r) => ({ seq: r.seq, entry: JSON.parse(r.doc) as Entry }));
+    const sql = `SELECT seq, doc, node FROM entries ${conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, n) as Array<{ seq: number; doc: string; node: string }>;
+    return rows.map((r) => ({ seq: r.seq, entry: JSON.parse(r.doc) as Entry, node: r.node }));
   }
 
   /** Every matching row, oldest first, in pages (exports). */
@@ -283,8 +286,8 @@ export class EntryStore {
       const conds = ['seq > ?'];
       const params: unknown[] = [after];
       if (filter !== null) { conds.push(`(${filter.where})`); params.push(...filter.params); }
-      const rows = this.db.prepare(`SELECT seq, doc, bodies FROM entries WHERE ${conds.join(' AND ')} ORDER BY seq LIMIT ?`).all(...params, batch) as Array<{ seq: number; doc: string; bodies: Buffer | null }>;
-      for (const r of rows) yield { seq: r.seq, entry: joinBodies(r.doc, r.bodies) };
+      const rows = this.db.prepare(`SELECT seq, doc, bodies, node FROM entries WHERE ${conds.join(' AND ')} ORDER BY seq LIMIT ?`).all(...params, batch) as Array<{ seq: number; doc: string; bodies: Buffer | null; node: string }>;
+      for (const r of rows) yield { seq: r.seq, entry: joinBodies(r.doc, r.bodies), node: r.node };
       if (rows.length < batch) return;
       after = rows[rows.length - 1]!.seq;
     }

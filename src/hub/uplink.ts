@@ -20,7 +20,8 @@ import { WebSocket } from 'ws';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ByteSink } from '../output/types.js';
-import { WINDOW, MAX_BATCH_ENTRIES, type DownlinkMessage, type WorkerState } from './protocol.js';
+import { WINDOW, MAX_BATCH_ENTRIES, encodePacketsAnswer, type DownlinkMessage, type WorkerState } from './protocol.js';
+import type { FlowQuery } from '../worker/packet-ring.js';
 
 export interface UplinkOptions {
   /** Hub base URL (http://host:port); the stream goes to ws://host:port/api/ingest. */
@@ -37,6 +38,8 @@ export interface UplinkOptions {
   /** The worker's counters and targets, sent every `stateMs`. */
   state?: () => WorkerState;
   stateMs?: number;
+  /** Answers the hub's requests for raw packets (pcapng export); none: answered empty. */
+  packets?: (flows: FlowQuery[]) => { data: Buffer; count: number; truncated: boolean };
   log?: (line: string) => void;
 }
 
@@ -259,6 +262,7 @@ export class Uplink implements ByteSink {
     let m: DownlinkMessage;
     try { m = JSON.parse(text) as DownlinkMessage; } catch { return; }
     if (m.type === 'error') { this.log(`podtap worker: hub: ${m.message}`); return; }
+    if (m.type === 'packets-request') { this.answerPackets(m.id, Array.isArray(m.flows) ? m.flows : []); return; }
     if (m.type !== 'ack') return;
     const i = this.pending.findIndex((b) => b.seq === m.seq);
     if (i < 0) return;
@@ -269,6 +273,11 @@ export class Uplink implements ByteSink {
     if (b.segment !== null) { b.segment.unacked--; this.maybeDelete(b.segment); }
     this.pump();
     if (this.pending.length === 0 && this.count === 0) for (const w of this.waiters.splice(0)) w();
+  }
+
+  private answerPackets(id: number, flows: FlowQuery[]): void {
+    const found = this.o.packets?.(flows) ?? { data: Buffer.alloc(0), count: 0, truncated: false };
+    this.ws?.send(encodePacketsAnswer({ type: 'packets', id, count: found.count, truncated: found.truncated }, found.data), { binary: true });
   }
 
   private pump(): void {

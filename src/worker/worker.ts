@@ -45,6 +45,7 @@ import { createWorkerMetrics } from './metrics.js';
 import { defaultRunner, discoverPodInterfaces, type DiscoveryResult, type JsonRunner } from './interfaces.js';
 import { watchRulesFile, type RulesWatcher } from './rules-file.js';
 import { Uplink } from '../hub/uplink.js';
+import { PacketRing } from './packet-ring.js';
 import type { WorkerState } from '../hub/protocol.js';
 import { podtapVersion } from '../util/version.js';
 import { randomBytes } from 'node:crypto';
@@ -64,8 +65,8 @@ export interface WorkerOptions {
   rulesFile?: string;
   /** Output file, or '-' for standard output; none when undefined (entries go to the hub only). */
   out?: string;
-  /** Stream entries, counters and targets to a hub. */
-  hub?: { url: string; token: string; spoolDir?: string; maxBufferedEntries?: number };
+  /** Stream entries, counters and targets to a hub; `ringBytes`: raw packets kept for pcapng export. */
+  hub?: { url: string; token: string; spoolDir?: string; maxBufferedEntries?: number; ringBytes?: number };
   /** HOST:PORT for /metrics; none when undefined. */
   metricsListen?: string;
   /** Capture inside this named network namespace (a lab node); default: the worker's own. */
@@ -116,6 +117,8 @@ export class Worker {
   private readonly sink: FdSink | null = null;
   /** The stream to the hub, and the writer rendering entries into it. */
   readonly uplink: Uplink | null = null;
+  /** The last processed packets, for the hub's pcapng export (with --hub only). */
+  readonly ring: PacketRing | null = null;
   private readonly uplinkWriter: JsonlWriter | null = null;
   /** This run's id: with the node name, it prefixes every entry id sent to the hub. */
   readonly runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -142,11 +145,11 @@ export class Worker {
   /** The loopback capture of `podtap tap`, when asked for. */
   private loop: { capture: LiveCapture; point: LoopbackPoint; filter: string } | null = null;
 
-  /** Where capture points hand packets they process: the pipeline, and the optional tap first. */
+  /** Where capture points hand packets they process: the pipeline, the packet ring and the optional tap first. */
   private get processed(): PacketSink {
-    const tap = this.opts.tap;
-    if (tap === undefined) return this.pipeline;
-    return { packet: (rec) => { tap.packet(rec); this.pipeline.packet(rec); } };
+    const tap = this.opts.tap, ring = this.ring, pipeline = this.pipeline;
+    if (tap === undefined && ring === null) return pipeline;
+    return { packet: (rec) => { tap?.packet(rec); ring?.add(rec); pipeline.packet(rec); } };
   }
 
   constructor(private readonly opts: WorkerOptions) {
@@ -157,7 +160,10 @@ export class Worker {
       this.writer = new JsonlWriter(this.sink);
     }
     if (opts.hub !== undefined) {
+      const ring = new PacketRing(opts.hub.ringBytes);
+      this.ring = ring;
       this.uplink = new Uplink({
+        packets: (flows) => ring.find(flows),
         url: opts.hub.url, token: opts.hub.token, node: opts.node, runId: this.runId, version: podtapVersion(),
         spoolDir: opts.hub.spoolDir, maxBufferedEntries: opts.hub.maxBufferedEntries, log: this.log, state: () => this.hubState(),
       });
