@@ -4,8 +4,8 @@
  *
  *   1. Fill: --fill entries (default 1,000,000) as fast as the hub takes them.
  *   2. Sustained: --rate entries/s (default 20,000) from 4 workers for
- *      --seconds (default 60), while one API client asks filtered
- *      `/api/entries?limit=100` pages back to back; per-second stored rate
+ *      --seconds (default 60), while one API client asks a filtered
+ *      `/api/entries?limit=100` page every 100 ms; per-second stored rate
  *      and the latency percentiles of those requests.
  *   3. Retention: a fresh hub with --max-bytes (default 256m) takes 2.5× that
  *      in entries; the database files must stay within 5% of the limit.
@@ -24,6 +24,8 @@ import { benchEntry, Rng } from './hub-entries.js';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const WORKERS = 4;
+/** The API client's pace: about what a few people with the UI open ask for. */
+const QUERY_INTERVAL_MS = 100;
 const log = (line: string): void => void process.stdout.write(line + '\n');
 
 /** The filters the API client cycles through: indexed, JSON-path, string-helper and negated ones. */
@@ -127,6 +129,7 @@ export async function runHubBench(argv: string[]): Promise<number> {
   const queries = (async () => {
     let i = 0;
     while (!stop) {
+      await sleep(QUERY_INTERVAL_MS);
       const q = BENCH_FILTERS[i++ % BENCH_FILTERS.length]!;
       const s = performance.now();
       const r = await fetch(`${h.url}/api/entries?limit=100&q=${encodeURIComponent(q)}`, { headers: { authorization: `Bearer ${TOKEN}` } });

@@ -11,6 +11,7 @@ import { JsonlWriter } from '../output/jsonl.js';
 import { dnsA, httpGet } from '../output/sample-entries.js';
 import type { Entry } from '../entries/types.js';
 import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { PacketRing } from '../worker/packet-ring.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { readCaptureFile } from '../capture/open.js';
@@ -288,3 +289,29 @@ function tupleOf(rec: PacketRecord): string | null {
   const p = tupleIp, d = p.l4Buf, o = p.l4Off;
   return `${formatIpv4(p.addrBuf, p.srcOff)}:${(d[o]! << 8) | d[o + 1]!}>${formatIpv4(p.addrBuf, p.dstOff)}:${(d[o + 2]! << 8) | d[o + 3]!}`;
 }
+
+test('a stream client that stops reading is cut off; the others keep receiving', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = new Hub({ host: '127.0.0.1', port: 0, token: TOKEN, store: { ...NO_AGE_LIMIT, dir }, log: quiet, streamStallMs: 300 });
+  await hub.start();
+  t.after(async () => { await hub.stop(); rmSync(dir, { recursive: true }); });
+  const open = () => new WebSocket(`${hub.url.replace('http', 'ws')}/api/stream`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const stuck = open(), reader = open();
+  let read = 0;
+  reader.on('message', (d) => { read += (JSON.parse(d.toString()) as { entries: unknown[] }).entries.length; });
+  await Promise.all([stuck, reader].map((w) => new Promise((r) => w.on('open', r))));
+  (stuck as unknown as { _socket: { pause(): void } })._socket.pause(); // never reads again
+  await until(() => hub.live.size === 2);
+  let sent = 0;
+  for (let round = 0; round < 60 && hub.live.counters.cutOff === 0; round++) {
+    // Incompressible bodies: the stream is deflated, so repeated text would not fill any buffer.
+    const batch = entries(50, `n.r.b${round}.`).map((e) => (e.protocol === 'http' ? { ...e, response: { ...e.response!, body: { ...e.response!.body!, content: randomBytes(48 * 1024).toString('base64') } } } : e));
+    hub.accept(batch);
+    sent += batch.length;
+    await sleep(120);
+  }
+  assert.equal(hub.live.counters.cutOff, 1, 'the client that does not read is cut off');
+  assert.equal(hub.live.size, 1);
+  await until(() => read === sent);
+  assert.equal((await get(hub, '/healthz')).status, 200);
+});

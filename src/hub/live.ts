@@ -58,7 +58,7 @@ export class LiveFanout {
   private readonly timer: NodeJS.Timeout;
   readonly counters: LiveCounters = { clients: 0, sent: 0, skipped: 0, cutOff: 0 };
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(private readonly now: () => number = Date.now, private readonly stallMs = STALL_MS) {
     this.timer = setInterval(() => this.flush(), FLUSH_MS);
     this.timer.unref();
   }
@@ -111,7 +111,7 @@ export class LiveFanout {
         c.stalledSince ??= now;
         c.skipped += c.queue.length;
         c.queue = [];
-        if (now - c.stalledSince >= STALL_MS) {
+        if (now - c.stalledSince >= this.stallMs) {
           this.counters.cutOff++;
           this.counters.skipped += c.skipped;
           try { c.socket.close(1008, 'not reading the stream'); } catch { /* already gone */ }

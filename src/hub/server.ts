@@ -30,18 +30,22 @@ export interface HubOptions {
   token: string;
   store?: StoreOptions;
   redact?: RedactOptions;
+  /** How long a live client may leave its socket full before it is cut off (default STALL_MS). */
+  streamStallMs?: number;
   log?: (line: string) => void;
 }
 
 /** Default window of `/api/stats` (ms) and the most entries it reads. */
 export const STATS_WINDOW_MS = 5 * 60_000;
 export const STATS_MAX_ENTRIES = 200_000;
+/** Entries stored per turn of the event loop (one transaction). */
+export const INGEST_ENTRIES_PER_TURN = 1000;
 /** How long an export waits for a worker's packets. */
 export const PACKETS_TIMEOUT_MS = 10_000;
 
 export class Hub {
   readonly store: EntryStore;
-  readonly live = new LiveFanout();
+  readonly live: LiveFanout;
   readonly workers = new WorkerRegistry();
   readonly ingest = { batches: 0, rejected: 0, protocolErrors: 0, authFailures: 0 };
   private readonly redactor: Redactor;
@@ -57,6 +61,7 @@ export class Hub {
 
   constructor(private readonly opts: HubOptions) {
     this.store = new EntryStore(opts.store);
+    this.live = new LiveFanout(Date.now, opts.streamStallMs);
     this.redactor = new Redactor(opts.redact ?? DEFAULT_REDACT);
     this.auth = new TokenCheck(opts.token);
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
@@ -75,6 +80,7 @@ export class Hub {
   async stop(): Promise<void> {
     this.live.close();
     for (const s of this.ingestSockets) s.terminate();
+    for (const s of this.app.websocketServer?.clients ?? []) s.terminate(); // stream clients that stopped reading
     await this.app.close();
     this.store.close();
   }
@@ -121,8 +127,12 @@ export class Hub {
   }
 
   private drainQueue(): void {
-    const q = this.queued;
-    this.queued = [];
+    // One transaction per turn of the event loop, of at most INGEST_ENTRIES_PER_TURN entries
+    // (at least one batch), so API requests wait for at most one such transaction.
+    let n = 0, k = 0;
+    while (k < this.queued.length && (k === 0 || n + this.queued[k]!.entries.length <= INGEST_ENTRIES_PER_TURN)) n += this.queued[k++]!.entries.length;
+    const q = this.queued.splice(0, k);
+    if (this.queued.length > 0) setImmediate(() => this.drainQueue());
     if (q.length === 0) return;
     let results;
     try {
@@ -181,9 +191,11 @@ export class Hub {
       const limit = intParam(req.query.limit, 100);
       const before = req.query.before === undefined ? undefined : intParam(req.query.before, 0);
       if (limit === null || before === null) return reply.code(400).send({ error: 'limit and before must be positive integers' });
-      const rows = this.store.page(f?.sql ?? null, limit, before);
+      const rows = this.store.pageDocs(f?.sql ?? null, limit, before);
       const last = rows[rows.length - 1];
-      return { entries: rows.map((r) => r.entry), next: rows.length > 0 && last !== undefined ? last.seq : null };
+      // The stored JSON goes out as it is: no parse and re-serialisation per entry.
+      return reply.header('content-type', 'application/json; charset=utf-8')
+        .send(`{"entries":[${rows.map((r) => r.doc).join(',')}],"next":${last === undefined ? 'null' : last.seq}}`);
     });
 
     app.get('/api/entries/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {

@@ -269,14 +269,18 @@ export class EntryStore {
 
   /** Newest first; `before` is a `seq` cursor from an earlier page. */
   page(filter: SqlFilter | null, limit: number, before?: number): StoredRow[] {
+    return this.pageDocs(filter, limit, before).map((r) => ({ seq: r.seq, entry: JSON.parse(r.doc) as Entry, node: r.node }));
+  }
+
+  /** `page()` with each entry as its stored JSON text (the API sends it as it is). */
+  pageDocs(filter: SqlFilter | null, limit: number, before?: number): Array<{ seq: number; doc: string; node: string }> {
     const n = Math.max(1, Math.min(MAX_PAGE, Math.floor(limit)));
     const conds: string[] = [];
     const params: unknown[] = [];
     if (filter !== null) { conds.push(`(${filter.where})`); params.push(...filter.params); }
     if (before !== undefined) { conds.push('seq < ?'); params.push(before); }
     const sql = `SELECT seq, doc, node FROM entries ${conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, n) as Array<{ seq: number; doc: string; node: string }>;
-    return rows.map((r) => ({ seq: r.seq, entry: JSON.parse(r.doc) as Entry, node: r.node }));
+    return this.db.prepare(sql).all(...params, n) as Array<{ seq: number; doc: string; node: string }>;
   }
 
   /** Every matching row, oldest first, in pages (exports). */
