@@ -200,6 +200,13 @@ test('API: paging, one entry with bodies, invalid filters with a column, stats, 
   assert.equal(bad.body.column, 20);
   assert.match(bad.body.error, /invalid filter/);
   assert.equal((await get(hub, '/api/entries?limit=ten')).status, 400);
+  const long = await get(hub, `/api/entries?q=${encodeURIComponent('http or '.repeat(700) + 'dns')}`);
+  assert.equal(long.status, 400);
+  assert.match(long.body.error, /longer than|too long|4096/);
+  assert.equal((await get(hub, '/api/entries?q=http&q=dns')).status, 400, 'q given twice');
+  assert.equal((await get(hub, `/api/entries?q=${encodeURIComponent('reqest.path == "/"')}`)).body.column, 1, 'unknown field');
+  const post = await fetch(`${hub.url}/api/entries`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: 'x'.repeat(2 * 1024 * 1024) });
+  assert.ok(post.status === 404 || post.status === 413, `POST: ${post.status}`);
   const stats = (await get(hub, '/api/stats')).body;
   assert.equal(stats.protocols.http.count, 200);
   assert.equal(stats.protocols.dns.count, 50);
