@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -321,4 +321,22 @@ test('a stream client that stops reading is cut off; the others keep receiving',
   assert.equal(hub.live.size, 1);
   await until(() => read === sent);
   assert.equal((await get(hub, '/healthz')).status, 200);
+});
+
+test('on a healthy link the spool stays small and never refuses entries', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+  const hub = await startHub(join(dir, 'db'));
+  const spool = join(dir, 'spool');
+  const up = new Uplink({ url: hub.url, token: TOKEN, node: 'n', runId: 'long', spoolDir: spool, batchEntries: 10, maxSpoolBytes: 400 * 1024, log: quiet });
+  t.after(async () => { up.close(); await hub.stop(); rmSync(dir, { recursive: true }); });
+  await until(() => up.isConnected);
+  for (let i = 0; i < 60; i++) {
+    send(up, entries(100, 'n.long.c', i * 100)); // 10 batches of 10
+    await up.drain(10_000);
+  }
+  assert.equal(up.counters.dropped, 0);
+  assert.equal(hub.store.count(), 6000);
+  const spoolBytes = readdirSync(spool).reduce((a, f) => a + statSync(join(spool, f)).size, 0);
+  assert.ok(spoolBytes < 400 * 1024, `spool ${spoolBytes} bytes after 600 acknowledged batches`);
+  assert.ok(readdirSync(spool).length <= 1, `${readdirSync(spool).length} spool files`);
 });

@@ -51,8 +51,15 @@ const RECONNECT_MIN_MS = 200;
 const RECONNECT_MAX_MS = 5000;
 /** Batches per spool segment before a new segment starts. */
 const SEGMENT_BATCHES = 256;
+/** Largest spool segment (bytes). */
+const SEGMENT_MAX_BYTES = 16 * 1024 * 1024;
+/** An open segment whose batches are all acknowledged is closed once it is this old. */
+const SEGMENT_MAX_AGE_MS = 5000;
+/** The stream is pinged this often; without a pong for HEARTBEAT_TIMEOUT_MS it is dropped and reopened. */
+export const HEARTBEAT_MS = 10_000;
+export const HEARTBEAT_TIMEOUT_MS = 45_000;
 
-interface Segment { path: string; fd: number | null; unacked: number; bytes: number }
+interface Segment { path: string; fd: number | null; unacked: number; bytes: number; batches: number; openedAt: number }
 
 interface Batch {
   seq: number;
@@ -100,11 +107,14 @@ export class Uplink implements ByteSink {
   private readonly log: (line: string) => void;
   private readonly batchEntries: number;
   private readonly maxBuffered: number;
+  /** A segment is closed at this size too: a small part of the spool limit. */
+  private readonly segmentBytes: number;
 
   constructor(private readonly o: UplinkOptions) {
     this.log = o.log ?? ((l) => process.stderr.write(`${l}\n`));
     this.batchEntries = Math.min(MAX_BATCH_ENTRIES, o.batchEntries ?? DEFAULT_BATCH_ENTRIES);
     this.maxBuffered = o.maxBufferedEntries ?? DEFAULT_MAX_BUFFERED_ENTRIES;
+    this.segmentBytes = Math.min(SEGMENT_MAX_BYTES, (o.maxSpoolBytes ?? DEFAULT_MAX_SPOOL_BYTES) / 8);
     if (o.spoolDir !== undefined) this.recoverSpool(o.spoolDir);
     this.timers.push(setInterval(() => this.cut(), o.flushMs ?? DEFAULT_FLUSH_MS));
     if (o.state !== undefined) this.timers.push(setInterval(() => this.sendState(), o.stateMs ?? 2000));
@@ -173,7 +183,7 @@ export class Uplink implements ByteSink {
     if (this.segment === null || this.segment.fd === null) {
       mkdirSync(dir, { recursive: true });
       const path = join(dir, `${this.o.runId}.${++this.segmentNo}.spool`);
-      this.segment = { path, fd: openSync(path, 'a'), unacked: 0, bytes: 0 };
+      this.segment = { path, fd: openSync(path, 'a'), unacked: 0, bytes: 0, batches: 0, openedAt: Date.now() };
     }
     const s = this.segment;
     writeSync(s.fd!, body);
@@ -181,7 +191,9 @@ export class Uplink implements ByteSink {
     s.unacked++;
     s.bytes += body.length + 1;
     this.spoolBytes += body.length + 1;
-    if (s.unacked >= SEGMENT_BATCHES) this.sealSegment(s);
+    // A segment is closed after SEGMENT_BATCHES batches written (and deleted once all are
+    // acknowledged), so the spool holds about one segment beyond what the hub has not acknowledged.
+    if (++s.batches >= SEGMENT_BATCHES || s.bytes >= this.segmentBytes) this.sealSegment(s);
     return s;
   }
 
@@ -203,7 +215,7 @@ export class Uplink implements ByteSink {
     try { names = readdirSync(dir).filter((n) => n.endsWith('.spool')).sort(); } catch { return; }
     for (const name of names) {
       const path = join(dir, name);
-      const seg: Segment = { path, fd: null, unacked: 0, bytes: 0 };
+      const seg: Segment = { path, fd: null, unacked: 0, bytes: 0, batches: 0, openedAt: 0 };
       let text: Buffer;
       try { text = readFileSync(path); } catch { continue; }
       let start = 0;
@@ -231,7 +243,17 @@ export class Uplink implements ByteSink {
     const url = `${this.o.url.replace(/^http/, 'ws').replace(/\/+$/, '')}/api/ingest`;
     const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.o.token}` }, perMessageDeflate: true, handshakeTimeout: 5000 });
     this.ws = ws;
+    let lastPong = Date.now();
+    ws.on('pong', () => { lastPong = Date.now(); });
+    const beat = setInterval(() => {
+      // A hub that vanished without closing (network cut, host gone): TCP alone would
+      // take many minutes to notice. Reconnecting resends what was not acknowledged.
+      if (Date.now() - lastPong > HEARTBEAT_TIMEOUT_MS) { this.log('podtap worker: the hub stopped answering; reconnecting'); ws.terminate(); return; }
+      if (ws.readyState === ws.OPEN) ws.ping();
+    }, HEARTBEAT_MS);
+    beat.unref();
     ws.on('open', () => {
+      lastPong = Date.now();
       this.connected = true;
       this.backoff = RECONNECT_MIN_MS;
       this.log(`podtap worker: connected to hub ${this.o.url}`);
@@ -245,6 +267,7 @@ export class Uplink implements ByteSink {
     });
     ws.on('error', () => { /* 'close' follows; logged there */ });
     ws.on('close', () => {
+      clearInterval(beat);
       const was = this.connected;
       this.connected = false;
       this.ws = null;
@@ -270,7 +293,14 @@ export class Uplink implements ByteSink {
     if (b.sent) this.inFlight--;
     this.buffered -= b.count;
     this.counters.acked += b.count;
-    if (b.segment !== null) { b.segment.unacked--; this.maybeDelete(b.segment); }
+    if (b.segment !== null) {
+      const seg = b.segment;
+      seg.unacked--;
+      // The open segment, all acknowledged and old enough: closed (and so deleted) now, so a
+      // quiet worker's spool does not keep what the hub already has.
+      if (seg === this.segment && seg.unacked === 0 && Date.now() - seg.openedAt >= SEGMENT_MAX_AGE_MS) this.sealSegment(seg);
+      else this.maybeDelete(seg);
+    }
     this.pump();
     if (this.pending.length === 0 && this.count === 0) for (const w of this.waiters.splice(0)) w();
   }
