@@ -68,11 +68,11 @@ export function addTapCommand(program: Command): void {
  * The bundled demo capture's entries, re-timed so the newest is now (retention keeps
  * them). Their ids are fixed, so loading the demo again adds nothing twice.
  */
-export async function loadDemo(accept: (entries: Entry[]) => unknown): Promise<number> {
+export async function loadDemo(accept: (entries: Entry[]) => Promise<unknown>): Promise<number> {
   const r = await processCaptureFile(demoCapture(), { idPrefix: 'demo.' });
   const last = Math.max(...r.entries.map((e) => e.timestamp));
   const shift = Date.now() - last;
   const entries = r.entries.map((e) => ({ ...e, timestamp: e.timestamp + shift }) as Entry);
-  accept(entries);
+  await accept(entries);
   return entries.length;
 }

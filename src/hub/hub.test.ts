@@ -184,7 +184,7 @@ test('API: paging, one entry with bodies, invalid filters with a column, stats, 
   const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
   const hub = await startHub(dir);
   t.after(async () => { await hub.stop(); rmSync(dir, { recursive: true }); });
-  hub.accept(entries(250, 'n.r.c'));
+  await hub.accept(entries(250, 'n.r.c'));
   const p1 = (await get(hub, '/api/entries?limit=100')).body;
   assert.equal(p1.entries.length, 100);
   assert.equal(p1.entries[0].id, 'n.r.c249');
@@ -228,7 +228,7 @@ test('live stream: matching entries pushed in batches; an invalid filter is refu
   ws.on('message', (d) => { const m = JSON.parse(d.toString()); if (m.type === 'entries') got.push(...m.entries); });
   await new Promise((r) => ws.on('open', r));
   await until(() => hub.live.size === 1);
-  hub.accept(entries(20, 'n.r.c'));
+  await hub.accept(entries(20, 'n.r.c'));
   await until(() => got.length === 4);
   assert.ok(got.every((e) => e.protocol === 'dns'));
   ws.close();
@@ -250,7 +250,7 @@ test('1,000 concurrent stream clients are served; the hub keeps answering the AP
     clients.push(ws);
   }
   await until(() => hub.live.size === 1000, 30_000);
-  hub.accept(entries(10, 'n.r.c'));
+  await hub.accept(entries(10, 'n.r.c'));
   await until(() => received === 500 * 8 + 500 * 2, 30_000);
   assert.equal((await get(hub, '/api/entries?limit=5')).status, 200);
   for (const c of clients) c.close();
@@ -313,7 +313,7 @@ test('a stream client that stops reading is cut off; the others keep receiving',
   for (let round = 0; round < 60 && hub.live.counters.cutOff === 0; round++) {
     // Incompressible bodies: the stream is deflated, so repeated text would not fill any buffer.
     const batch = entries(50, `n.r.b${round}.`).map((e) => (e.protocol === 'http' ? { ...e, response: { ...e.response!, body: { ...e.response!.body!, content: randomBytes(48 * 1024).toString('base64') } } } : e));
-    hub.accept(batch);
+    await hub.accept(batch);
     sent += batch.length;
     await sleep(120);
   }

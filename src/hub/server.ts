@@ -11,7 +11,8 @@ import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import type { Entry } from '../entries/types.js';
-import { EntryStore, type StoreOptions } from './store.js';
+import { EntryStore, prepareRows, type StoreOptions } from './store.js';
+import { StoreWriter } from './store-writer.js';
 import { LiveFanout, MAX_STREAM_CLIENTS } from './live.js';
 import { WorkerRegistry } from './workers.js';
 import { createHubMetrics } from './metrics.js';
@@ -45,6 +46,7 @@ export const PACKETS_TIMEOUT_MS = 10_000;
 
 export class Hub {
   readonly store: EntryStore;
+  private readonly writer: StoreWriter | null = null;
   readonly live: LiveFanout;
   readonly workers = new WorkerRegistry();
   readonly ingest = { batches: 0, rejected: 0, protocolErrors: 0, authFailures: 0 };
@@ -61,6 +63,8 @@ export class Hub {
 
   constructor(private readonly opts: HubOptions) {
     this.store = new EntryStore(opts.store);
+    // On disk, writes go to a thread of their own; the hub's connection reads.
+    if (opts.store?.dir !== undefined) this.writer = new StoreWriter(opts.store, (c) => Object.assign(this.store.counters, c));
     this.live = new LiveFanout(Date.now, opts.streamStallMs);
     this.redactor = new Redactor(opts.redact ?? DEFAULT_REDACT);
     this.auth = new TokenCheck(opts.token);
@@ -82,19 +86,20 @@ export class Hub {
     for (const s of this.ingestSockets) s.terminate();
     for (const s of this.app.websocketServer?.clients ?? []) s.terminate(); // stream clients that stopped reading
     await this.app.close();
+    await this.writer?.close();
     this.store.close();
   }
 
   /** Store entries from a worker (or a test): checked, redacted, stored, pushed live. */
-  accept(raw: unknown[], node = ''): { stored: number; duplicates: number; rejected: number } {
-    return this.acceptMany([{ entries: raw, node }])[0]!;
+  async accept(raw: unknown[], node = ''): Promise<{ stored: number; duplicates: number; rejected: number }> {
+    return (await this.acceptMany([{ entries: raw, node }]))[0]!;
   }
 
   /**
    * Several batches in one transaction (one commit, the main cost of small
    * transactions), each with its own counts for its acknowledgement.
    */
-  acceptMany(batches: Array<{ entries: unknown[]; node: string }>): Array<{ stored: number; duplicates: number; rejected: number }> {
+  async acceptMany(batches: Array<{ entries: unknown[]; node: string }>): Promise<Array<{ stored: number; duplicates: number; rejected: number }>> {
     const good: Entry[] = [];
     const nodes: string[] = [];
     const spans: Array<{ from: number; to: number; rejected: number }> = [];
@@ -109,7 +114,7 @@ export class Hub {
       this.ingest.rejected += rejected;
       spans.push({ from, to: good.length, rejected });
     }
-    const fresh = this.store.insertFlags(good, nodes);
+    const fresh = this.writer !== null ? await this.writer.write(prepareRows(good, nodes)) : this.store.insertFlags(good, nodes);
     this.live.publish(good.filter((_, i) => fresh[i])); // only entries new to the store go live: a resend never shows twice
     return spans.map(({ from, to, rejected }) => {
       let stored = 0;
@@ -128,23 +133,20 @@ export class Hub {
 
   private drainQueue(): void {
     // One transaction per turn of the event loop, of at most INGEST_ENTRIES_PER_TURN entries
-    // (at least one batch), so API requests wait for at most one such transaction.
+    // (at least one batch): preparing rows (and, in memory, storing them) stays short, so
+    // API requests never wait long.
     let n = 0, k = 0;
     while (k < this.queued.length && (k === 0 || n + this.queued[k]!.entries.length <= INGEST_ENTRIES_PER_TURN)) n += this.queued[k++]!.entries.length;
     const q = this.queued.splice(0, k);
     if (this.queued.length > 0) setImmediate(() => this.drainQueue());
     if (q.length === 0) return;
-    let results;
-    try {
-      results = this.acceptMany(q);
-    } catch (err) {
+    // Writes are answered in order, so acknowledgements keep each stream's order.
+    this.acceptMany(q).then((results) => q.forEach((x, i) => x.done(results[i]!)), (err: Error) => {
       // A store that cannot write (disk full): no acknowledgement; the workers' streams are
       // closed so that they reconnect and resend what they still hold.
-      this.log(`podtap hub: storing ${q.length} batches failed: ${(err as Error).message}`);
+      this.log(`podtap hub: storing ${q.length} batches failed: ${err.message}`);
       for (const x of q) x.socket.close(1011, 'the hub could not store the batch');
-      return;
-    }
-    q.forEach((x, i) => x.done(results[i]!));
+    });
   }
 
   private filter(q: unknown, reply: FastifyReply): HubFilter | null | undefined {

@@ -110,7 +110,13 @@ function columnValues(e: Entry): Array<string | number | null> {
 }
 
 
-interface Row { id: string; doc: string; bodies: Buffer | null; node: string; columns: Array<string | number | null> }
+/** An entry made ready for storage (JSON text, bodies, column values): plain data, so it can cross to the writer thread. */
+export interface Row { id: string; doc: string; bodies: Uint8Array | null; node: string; columns: Array<string | number | null> }
+
+/** Make entries ready for `insertRows` (the CPU work that does not need the database). */
+export function prepareRows(entries: readonly Entry[], nodes: readonly string[]): Row[] {
+  return entries.map((e, i) => ({ id: e.id, ...splitBodies(e), node: nodes[i] ?? '', columns: columnValues(e) }));
+}
 
 export interface StoredRow {
   seq: number;
@@ -181,7 +187,7 @@ export class EntryStore {
   readonly maxAgeMs: number;
   private readonly now: () => number;
   private readonly insertStmt: Database.Statement;
-  private readonly insertMany: (rows: Row[]) => boolean[];
+  private readonly insertMany: (rows: readonly Row[]) => boolean[];
   private readonly pageSize: number;
   /** Bytes of the size limit set aside for the write-ahead log. */
   private readonly walBytes: number;
@@ -208,7 +214,7 @@ export class EntryStore {
     this.rows = this.count();
     const cols = Object.values(INDEXED_COLUMNS);
     this.insertStmt = this.db.prepare(`INSERT OR IGNORE INTO entries (id, doc, bodies, node, ${cols.join(', ')}) VALUES (?, ?, ?, ?${', ?'.repeat(cols.length)})`);
-    this.insertMany = this.db.transaction((rows: Row[]) => {
+    this.insertMany = this.db.transaction((rows: readonly Row[]) => {
       return rows.map((r) => this.insertStmt.run(r.id, r.doc, r.bodies, r.node, ...r.columns).changes === 1);
     });
   }
@@ -221,7 +227,11 @@ export class EntryStore {
 
   /** Store entries (one transaction), each with the node that sent it; for each, whether it was new. */
   insertFlags(entries: readonly Entry[], nodes: readonly string[]): boolean[] {
-    const rows: Row[] = entries.map((e, i) => ({ id: e.id, ...splitBodies(e), node: nodes[i] ?? '', columns: columnValues(e) }));
+    return this.insertRows(prepareRows(entries, nodes));
+  }
+
+  /** Store prepared rows (one transaction); for each, whether it was new. */
+  insertRows(rows: readonly Row[]): boolean[] {
     // Room is made before the rows go in (their text plus as much again for indexes and
     // page slack), so the file does not grow past the limit and then stay there.
     let incoming = 0;
