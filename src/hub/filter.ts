@@ -20,10 +20,31 @@ export class HubFilterError extends Error {
   constructor(message: string, readonly column: number) { super(message); }
 }
 
-export function compileHubFilter(text: string, now: number): HubFilter {
+/** How often a live predicate that uses `now()` is compiled again, so its window slides. */
+export const NOW_REFRESH_MS = 1000;
+
+/** Does the tree use `now()` anywhere? */
+function usesNow(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) return false;
+  if ((node as { kind?: unknown }).kind === 'now') return true;
+  return Object.values(node).some(usesNow);
+}
+
+export function compileHubFilter(text: string, now: number, clock: () => number = Date.now): HubFilter {
   try {
     const ast = parseFilter(text);
-    return { text, sql: compileSql(ast, { now, resolve: storeResolver }), match: compilePredicate(ast, { now }) };
+    let match = compilePredicate(ast, { now });
+    if (usesNow(ast)) {
+      // A live stream lasts: `timestamp > now() - minutes(5)` must keep meaning the last five minutes.
+      let compiledAt = now;
+      let current = match;
+      match = (e) => {
+        const t = clock();
+        if (t - compiledAt >= NOW_REFRESH_MS) { compiledAt = t; current = compilePredicate(ast, { now: t }); }
+        return current(e);
+      };
+    }
+    return { text, sql: compileSql(ast, { now, resolve: storeResolver }), match };
   } catch (err) {
     if (err instanceof FilterError) throw new HubFilterError(`invalid filter at ${err.message}`, err.column);
     throw err;

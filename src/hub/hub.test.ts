@@ -21,6 +21,7 @@ import { decodeLink } from '../layers/link.js';
 import { IpPacket, decodeIpv4 } from '../layers/ip.js';
 import { formatIpv4 } from '../layers/address.js';
 import { fixturePath } from '../util/paths.js';
+import { run, which } from '../lab/proc.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const NO_AGE_LIMIT = { maxAgeMs: Infinity };
@@ -283,9 +284,15 @@ test('pcapng export: the original packets of the matching connections, fetched f
   await readCaptureFile(out, { packet: (rec) => { const k = tupleOf(rec); assert.ok(k !== null && tuples.has(k), 'only packets of the matching connections'); got.push(rec.ts); } });
   assert.equal(got.length, expected.length);
   assert.deepEqual(got.map((x) => Math.round(x * 1000)), expected.map((x) => Math.round(x * 1000)).sort((a, b) => a - b));
-  // The file is read back by podtap itself into the same HTTP entries.
+  // The file is read back by podtap itself into the same HTTP entries, and by tshark when it is installed.
   const again = (await processCaptureFile(out)).entries.filter((e) => e.protocol === 'http');
   assert.equal(again.length, http.length);
+  if (which('tshark') !== undefined) {
+    const r2 = await run('tshark', ['-r', out, '-T', 'fields', '-e', 'frame.interface_name'], { timeoutMs: 60_000 });
+    const lines = r2.stdout.trim().split('\n');
+    assert.equal(lines.length, got.length, 'tshark reads every packet');
+    assert.ok(lines.every((l) => l === 'node-x'), 'the interface is named after the node');
+  }
 });
 
 const tupleLink = { offset: 0, ipVersion: 0 };
