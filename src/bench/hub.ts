@@ -195,8 +195,9 @@ export async function runHubBench(argv: string[]): Promise<number> {
   rw.close();
   await stopHub(r);
 
-  const pass = sustained >= 20_000 * 0.98 && drained && p99 < 100 && exact && within && total >= 1_000_000 - (quick ? 1_000_000 : 0);
-  log(`hub bench: ${pass ? 'PASS' : 'FAIL'} (targets: ≥ 20,000 entries/s sustained, p99 < 100 ms over ≥ 1,000,000 entries, every entry once, retention within 5%)`);
+  // A quick run stores fewer than 1,000,000 entries and is 10 s long: it checks everything but the size and duration.
+  const pass = sustained >= 20_000 * 0.98 && drained && p99 < 100 && exact && within && (quick || total >= 1_000_000);
+  log(`hub bench${quick ? ' (quick: fewer entries, 10 s)' : ''}: ${pass ? 'PASS' : 'FAIL'} (targets: ≥ 20,000 entries/s sustained for 60 s, p99 < 100 ms over ≥ 1,000,000 entries, every entry once, retention within 5%)`);
   return pass ? 0 : 1;
 }
 
