@@ -12,6 +12,7 @@ import { pcapAddonSkipReason } from '../live/native.js';
 import { processCaptureFile } from '../pipeline/read-file.js';
 import { demoCapture } from './read.js';
 import type { Entry } from '../entries/types.js';
+import { Lab, netnsSkipReason } from '../lab/netns.js';
 
 const TOKEN = 'tap-test-token-0123456789';
 
@@ -79,4 +80,39 @@ test('podtap tap captures loopback traffic once per exchange, and never its own'
   assert.equal((await entries(url, `src.port == ${hubPort} or dst.port == ${hubPort}`)).length, 0, 'the hub\'s own traffic is not captured');
   const workers = (await (await fetch(`${url}/api/workers`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { workers: Array<{ connected: boolean }> };
   assert.equal(workers.workers[0]?.connected, true);
+});
+
+test('podtap tap captures the traffic of the host\'s network namespaces (the host here: a lab namespace)', async (t) => {
+  const skip = podtapSkipReason() ?? netnsSkipReason() ?? pcapAddonSkipReason();
+  if (skip) { t.skip(skip); return; }
+  const lab = await Lab.create({ nodes: ['host', 'pod'] });
+  const dir = mkdtempSync(join(tmpdir(), 'podtap-tap-ns-'));
+  t.after(async () => { await lab.teardown(); rmSync(dir, { recursive: true, force: true }); });
+  const tap = lab.spawn('host', process.execPath, [podtapBin(), 'tap', '--listen', '127.0.0.1:0', '--data', dir, '--token', TOKEN, '--no-loopback'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  tap.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  const podNs = lab.node('pod').ns;
+  const end = Date.now() + 20_000;
+  while (!new RegExp(`capturing netns/${podNs}`).test(err)) {
+    if (tap.exitCode !== null || Date.now() > end) throw new Error(`podtap tap did not capture ${podNs}:\n${err}`);
+    await sleep(100);
+  }
+  const url = /hub on (http:\/\/[\d.]+:\d+)/.exec(err)![1]!;
+  const podIp = lab.node('pod').ip;
+  lab.spawn('pod', process.execPath, ['-e', `require('http').createServer((q, s) => s.end('ok ' + q.url)).listen(8080, '${podIp}')`], { stdio: 'ignore' });
+  await sleep(500);
+  const N = 12;
+  const urls = Array.from({ length: N }, (_, i) => `http://${podIp}:8080/ns/${i}`);
+  await lab.exec('host', 'curl', ['-s', '-o', '/dev/null', ...urls]); // one connection, keep-alive
+  const q = encodeURIComponent(`http and dst.port == 8080 and request.path.startsWith("/ns/")`);
+  let got: Entry[] = [];
+  for (let i = 0; i < 50 && got.length < N; i++) {
+    await sleep(200);
+    const r = await lab.exec('host', 'curl', ['-s', '-H', `Authorization: Bearer ${TOKEN}`, `${url}/api/entries?limit=100&q=${q}`]);
+    got = (JSON.parse(r.stdout) as { entries: Entry[] }).entries;
+  }
+  assert.equal(got.length, N, err);
+  assert.equal(new Set(got.map((e) => (e.protocol === 'http' ? e.request?.path : ''))).size, N, 'each request once');
+  tap.kill('SIGTERM');
+  await new Promise((r) => tap.once('exit', r));
 });

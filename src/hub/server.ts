@@ -69,7 +69,7 @@ export class Hub {
     this.redactor = new Redactor(opts.redact ?? DEFAULT_REDACT);
     this.auth = new TokenCheck(opts.token);
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
-    this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024, maxParamLength: 512 });
+    this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 512 } });
     this.routes();
   }
 

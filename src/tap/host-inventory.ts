@@ -7,6 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultRunner, type JsonRunner } from '../worker/interfaces.js';
 
 /** The namespace the host's network namespaces are listed under. */
@@ -15,12 +17,22 @@ export const NETNS_NAMESPACE = 'netns';
 interface AddrInfo { family?: string; local?: string; scope?: string }
 interface Iface { ifname?: string; addr_info?: AddrInfo[] }
 
+/** Is the named namespace the one this process runs in (then it is the host, not a pod)? */
+function isOwnNamespace(name: string): boolean {
+  try {
+    const own = statSync('/proc/self/ns/net'), named = statSync(join('/var/run/netns', name));
+    return own.ino === named.ino && own.dev === named.dev;
+  } catch {
+    return false;
+  }
+}
+
 export async function hostInventory(run: JsonRunner = defaultRunner, node = hostname()): Promise<object> {
   let spaces: Array<{ name?: string }> = [];
   try { spaces = (await run('ip', ['netns', 'list'])) as Array<{ name?: string }>; } catch { spaces = []; }
   const pods = [];
   for (const s of spaces) {
-    if (typeof s.name !== 'string') continue;
+    if (typeof s.name !== 'string' || s.name.includes('/') || isOwnNamespace(s.name)) continue;
     let ifaces: Iface[] = [];
     try { ifaces = (await run('ip', ['-n', s.name, 'addr', 'show'])) as Iface[]; } catch { continue; } // gone meanwhile
     const ips = ifaces.filter((i) => i.ifname !== 'lo').flatMap((i) => i.addr_info ?? [])
