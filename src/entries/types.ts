@@ -15,6 +15,10 @@ export interface Endpoint {
   pod?: string;
   service?: string;
   node?: string;
+  /** The pod's labels, when the end is a known pod. */
+  labels?: Record<string, string>;
+  /** A name for the address learned from DNS answers seen in the traffic (external ends). */
+  dns?: string;
 }
 
 export type Transport = 'tcp' | 'udp';

@@ -63,34 +63,38 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
-interface EndpointBytes { ip: string; port: number; key: Buffer; json: Buffer }
+interface EndpointBytes { ip: string; port: number; key: Buffer; json: Buffer; frozen: boolean }
 /**
  * Endpoints are shared by the entries of a connection, each in one role
  * (src or dst): remembered with the key before them and the fields they
- * were made from.
+ * were made from. A frozen endpoint (named by the cluster metadata, shared
+ * by the entries of its owner) never changes, so its JSON is kept as it is.
  */
 const endpointJson = new WeakMap<Endpoint, EndpointBytes>();
 
+function isPlain(e: Endpoint): boolean {
+  for (const k in e) if (k !== 'ip' && k !== 'port') return false;
+  return true;
+}
+
 /** `key` (`,"src":` or `,"dst":`) and the endpoint. */
 function endpoint(key: Buffer, e: Endpoint, out: JsonBytes): void {
-  const plain = e.name === undefined && e.namespace === undefined && e.pod === undefined && e.service === undefined && e.node === undefined;
-  if (plain) {
-    const known = endpointJson.get(e);
-    if (known !== undefined && known.key === key && known.ip === e.ip && known.port === e.port) { out.bytes(known.json); return; }
-  }
+  const known = endpointJson.get(e);
+  if (known !== undefined && known.key === key && (known.frozen || (known.ip === e.ip && known.port === e.port && isPlain(e)))) { out.bytes(known.json); return; }
   const start = out.pos;
   out.bytes(key);
-  out.ascii('{"ip":');
-  out.string(e.ip);
-  out.ascii(',"port":');
-  out.number(e.port);
-  if (e.name !== undefined) { out.ascii(',"name":'); out.string(e.name); }
-  if (e.namespace !== undefined) { out.ascii(',"namespace":'); out.string(e.namespace); }
-  if (e.pod !== undefined) { out.ascii(',"pod":'); out.string(e.pod); }
-  if (e.service !== undefined) { out.ascii(',"service":'); out.string(e.service); }
-  if (e.node !== undefined) { out.ascii(',"node":'); out.string(e.node); }
-  out.ascii('}');
-  if (plain) endpointJson.set(e, { ip: e.ip, port: e.port, key, json: out.since(start) });
+  const plain = isPlain(e);
+  if (plain) {
+    out.ascii('{"ip":');
+    out.string(e.ip);
+    out.ascii(',"port":');
+    out.number(e.port);
+    out.ascii('}');
+  } else {
+    out.text(JSON.stringify(e)); // names, labels, dns: written once per frozen endpoint
+  }
+  const frozen = Object.isFrozen(e);
+  if (plain || frozen) endpointJson.set(e, { ip: e.ip, port: e.port, key, json: out.since(start), frozen });
 }
 
 /**

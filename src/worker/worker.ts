@@ -34,6 +34,7 @@ import { loadInventory } from '../cluster/inventory.js';
 import { compileRules, type PodFilter, type TargetRules } from '../cluster/rules.js';
 import { resolveTargets, type TargetSet } from '../cluster/targets.js';
 import { IpOwnerHistory } from '../cluster/ip-owners.js';
+import { EndpointNamer } from '../cluster/namer.js';
 import { watchInventory, type InventoryWatcher } from '../cluster/watch.js';
 import { buildInterfaceFilter, chooseKernelFilterAsync, type InterfaceFilterInput } from '../filters/bpf.js';
 import { compileFilterAsync, openLiveCapture, LiveCaptureError, type LiveCapture } from '../live/capture.js';
@@ -124,6 +125,8 @@ export class Worker {
   readonly runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   private filter: PodFilter;
   private readonly history = new IpOwnerHistory();
+  /** Names both ends of every entry from the cluster model (time-aware). */
+  readonly namer = new EndpointNamer();
   private readonly log: (line: string) => void;
   private readonly runner: JsonRunner;
   private watcher: InventoryWatcher | null = null;
@@ -169,8 +172,9 @@ export class Worker {
       });
       this.uplinkWriter = new JsonlWriter(this.uplink);
     }
-    const { writer, uplink, uplinkWriter } = this;
-    this.pipeline = new Pipeline((e: Entry) => {
+    const { writer, uplink, uplinkWriter, namer } = this;
+    this.pipeline = new Pipeline((raw: Entry) => {
+      const e = namer.name(raw);
       writer?.write(e);
       if (uplink !== null && uplink.admit()) { uplinkWriter!.write(e); uplink.written(); }
     }, opts.hub === undefined ? {} : { idPrefix: `${opts.node}.${this.runId}.` });
@@ -248,6 +252,7 @@ export class Worker {
 
   /** `strict`: the first one, where a capture that cannot be opened at all (permission, netns) is fatal. */
   private async reconcile(snapshot: ClusterSnapshot, strict: boolean): Promise<void> {
+    this.namer.update(snapshot);
     const targets = resolveTargets(snapshot, this.filter, this.history);
     this.lastTargets = targets;
     this.targets.update(targets.ips);
