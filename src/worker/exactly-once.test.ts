@@ -155,6 +155,14 @@ test('every targeted request exactly once, no untargeted entry, amplification 1.
           assert.equal(got.length, n, `${sc.name}: ${prefix}: ${got.length} entries, expected ${n} (client sent ${sent[prefix]})`);
           const ids = new Set(got.map((e) => e.request!.path));
           assert.equal(ids.size, got.length, `${prefix}: a request appeared twice`);
+          // Names on both ends, from the inventory.
+          const tr = TRAFFIC.find((x) => x.path === prefix)!;
+          for (const e of got) {
+            assert.equal(`${e.src.namespace}/${e.src.pod}`, tr.from, `${prefix}: src named after the client pod`);
+            if (tr.to === 'outside') assert.equal(e.dst.name, 'external', `${prefix}: the outside host is external`);
+            else if (tr.to !== 'svc') assert.equal(e.dst.pod, tr.to, `${prefix}: dst named after the server pod`);
+            else assert.ok(e.dst.service === 'api' || e.dst.pod === 'api-1', `${prefix}: the ClusterIP or its backend: ${JSON.stringify(e.dst)}`);
+          }
         }
         const totals = workers.map((w) => w.totals());
         const sum = (k: 'captured' | 'processed' | 'duplicate' | 'untargeted' | 'kernelDrops') => totals.reduce((a, x) => a + x[k], 0);
