@@ -10,6 +10,7 @@ import { InventoryError, RuleError } from '../cluster/model.js';
 import { LiveCaptureError } from '../live/errors.js';
 import { CaptureFormatError } from '../capture/types.js';
 import { podtapVersion } from '../util/version.js';
+import { KubeError } from '../cluster/kube/config.js';
 
 export function buildProgram(): Command {
   const program = new Command('podtap')
@@ -49,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UsageError) { process.stderr.write(`podtap: ${err.message}\n`); return 2; }
-    if (err instanceof CaptureFormatError || err instanceof InventoryError || err instanceof RuleError || err instanceof LiveCaptureError || err instanceof HubRequestError) {
+    if (err instanceof CaptureFormatError || err instanceof InventoryError || err instanceof RuleError || err instanceof LiveCaptureError || err instanceof HubRequestError || err instanceof KubeError) {
       process.stderr.write(`podtap: ${err.message}\n`);
       return 1;
     }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadInventory } from '../cluster/inventory.js';
+import { addClusterSourceOptions, clusterSource, loadClusterSnapshot } from './cluster-source.js';
 import { compileRules } from '../cluster/rules.js';
 import { formatTargetsTable, resolveTargets } from '../cluster/targets.js';
 import { buildInterfaceFilter } from '../filters/bpf.js';
@@ -8,9 +8,8 @@ import { loadRulesFile } from '../worker/rules-file.js';
 import { addRuleOptions, checkRulesExclusive, rulesFrom } from './rules-options.js';
 
 export function addTargetsCommand(program: Command): void {
-  addRuleOptions(program.command('targets')
-    .description('Show, without capturing, which pods the rules target, on which node and interface, and the kernel filter each interface gets.'))
-    .requiredOption('--inventory <file>', 'kubectl get pods,services,nodes -A -o json (or YAML)')
+  addClusterSourceOptions(addRuleOptions(program.command('targets')
+    .description('Show, without capturing, which pods the rules target, on which node and interface, and the kernel filter each interface gets.')))
     .option('--node <name>', 'only this node; with --discover, find the pods\' interfaces here')
     .option('--discover', 'look up each targeted pod\'s veth in this network namespace (run on the node)')
     .option('--filters', 'print each interface\'s kernel filter expression')
@@ -18,7 +17,7 @@ export function addTargetsCommand(program: Command): void {
     .action(async (podRegex: string | undefined, o) => {
       checkRulesExclusive(podRegex, o);
       const filter = o.rules === undefined ? compileRules(rulesFrom(podRegex, o)) : (await loadRulesFile(o.rules as string)).filter;
-      const snapshot = await loadInventory(o.inventory);
+      const snapshot = await loadClusterSnapshot(clusterSource(o));
       const targets = resolveTargets(snapshot, filter);
       const rows = targets.explain().filter((r) => o.node === undefined || r.node === o.node);
       process.stdout.write(formatTargetsTable(rows));

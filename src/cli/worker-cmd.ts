@@ -3,15 +3,15 @@ import { MetricsListenError, Worker } from '../worker/worker.js';
 import { addRuleOptions, checkRulesExclusive, rulesFrom } from './rules-options.js';
 import { UsageError } from './errors.js';
 import { parseSize } from './units.js';
+import { addClusterSourceOptions, clusterSource } from './cluster-source.js';
 
 /** Largest TCP port. */
 const MAX_PORT = 65_535;
 
 export function addWorkerCommand(program: Command): void {
-  addRuleOptions(program.command('worker')
-    .description('Capture the targeted pods of one node (run in the node\'s network namespace) and write their entries as JSON lines.'))
-    .requiredOption('--node <name>', 'this node\'s name, as in the inventory')
-    .requiredOption('--inventory <file>', 'kubectl get pods,services,nodes -A -o json (or YAML); watched for changes')
+  addClusterSourceOptions(addRuleOptions(program.command('worker')
+    .description('Capture the targeted pods of one node (run in the node\'s network namespace) and write their entries as JSON lines.')))
+    .requiredOption('--node <name>', 'this node\'s name, as in the cluster (in a pod: from spec.nodeName)')
     .option('--rules <file>', 'targeting rules as JSON or YAML (podRegex, namespaces, excludedNamespaces, selector, includeHostNetwork); watched for changes; instead of the flags')
     .option('-o, --out <file>', 'entries as JSON lines to FILE, or - for standard output (default: standard output, or nothing with --hub)')
     .option('--hub <url>', 'stream entries, counters and targets to the hub at URL (http://host:8899)')
@@ -25,7 +25,7 @@ export function addWorkerCommand(program: Command): void {
       checkRulesExclusive(podRegex, o);
       const hub = hubOptions(o);
       const worker = new Worker({
-        node: o.node, inventory: o.inventory, out: o.out ?? (hub === undefined ? '-' : undefined), hub, metricsListen: o.metricsListen, netns: o.netns,
+        node: o.node, ...clusterSource(o), out: o.out ?? (hub === undefined ? '-' : undefined), hub, metricsListen: o.metricsListen, netns: o.netns,
         ...(o.rules === undefined ? { rules: rulesFrom(podRegex, o) } : { rulesFile: o.rules as string }),
       });
       try {

@@ -38,6 +38,8 @@ export interface ServiceInfo {
   clusterIPs: string[];
   ports: ServicePort[];
   selector: Record<string, string>;
+  /** Addresses of the service's ready endpoints (EndpointSlices), when the source has them. */
+  endpointIPs?: string[];
 }
 
 export interface NodeInfo {
@@ -53,6 +55,8 @@ export interface ClusterSnapshot {
   pods: PodInfo[];
   services: ServiceInfo[];
   nodes: NodeInfo[];
+  /** Namespace names, when the source lists them (the Kubernetes API). */
+  namespaces?: string[];
   /** Where it came from (file path, "kubernetes"), for logs and errors. */
   source: string;
   /** When it was read (ms since epoch). */

@@ -54,7 +54,7 @@ export class EndpointNamer {
     const byNs = new Map<string, ServiceInfo[]>();
     for (const s of snapshot.services) {
       for (const ip of s.clusterIPs) services.set(ip, s);
-      if (Object.keys(s.selector).length > 0) (byNs.get(s.namespace) ?? byNs.set(s.namespace, []).get(s.namespace)!).push(s);
+      if (Object.keys(s.selector).length > 0 || (s.endpointIPs?.length ?? 0) > 0) (byNs.get(s.namespace) ?? byNs.set(s.namespace, []).get(s.namespace)!).push(s);
     }
     this.services = services;
     this.servicesByNs = byNs;
@@ -124,7 +124,10 @@ export class EndpointNamer {
     const id = pod.uid !== '' ? pod.uid : `${pod.key}@${pod.createdAt}`;
     let list = this.podServices.get(id);
     if (list === undefined) {
-      list = (this.servicesByNs.get(pod.namespace) ?? []).filter((s) => selects(s.selector, pod.labels));
+      // EndpointSlices say which pods back a service (also for services without a selector); the selector otherwise.
+      list = (this.servicesByNs.get(pod.namespace) ?? []).filter((s) => (s.endpointIPs !== undefined
+        ? pod.ips.some((ip) => s.endpointIPs!.includes(ip))
+        : Object.keys(s.selector).length > 0 && selects(s.selector, pod.labels)));
       this.podServices.set(id, list);
     }
     return list;

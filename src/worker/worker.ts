@@ -35,6 +35,8 @@ import { compileRules, type PodFilter, type TargetRules } from '../cluster/rules
 import { resolveTargets, type TargetSet } from '../cluster/targets.js';
 import { IpOwnerHistory } from '../cluster/ip-owners.js';
 import { EndpointNamer } from '../cluster/namer.js';
+import { watchKubernetes } from '../cluster/kube/source.js';
+import { KubeError, type KubeOptions } from '../cluster/kube/config.js';
 import { watchInventory, type InventoryWatcher } from '../cluster/watch.js';
 import { buildInterfaceFilter, chooseKernelFilterAsync, type InterfaceFilterInput } from '../filters/bpf.js';
 import { compileFilterAsync, openLiveCapture, LiveCaptureError, type LiveCapture } from '../live/capture.js';
@@ -59,7 +61,10 @@ export const WORKER_TICK_MS = 500;
 
 export interface WorkerOptions {
   node: string;
-  inventory: string;
+  /** Cluster metadata from a file (watched)... */
+  inventory?: string;
+  /** ...or from the Kubernetes API (list+watch). */
+  kube?: KubeOptions;
   /** Fixed rules (the command-line flags); ignored when `rulesFile` is given. */
   rules?: TargetRules;
   /** JSON/YAML rules file, watched: changes apply without a restart. */
@@ -205,14 +210,27 @@ export class Worker {
       if (first instanceof Error) throw first;
       this.log(`podtap worker: rules from ${file}: ${describeRules(first.rules)}`);
     }
-    await loadInventory(this.opts.inventory); // a missing or invalid file is an InventoryError here, once
-    const watcher = watchInventory(this.opts.inventory, (s) => {
+    const onSnapshot = (s: ClusterSnapshot) => {
       this.snapshot = s;
       if (this.started) this.schedule();
-    }, (err) => this.log(`podtap worker: ${err.message}`));
-    this.watcher = watcher;
-    const first = await watcher.ready;
-    if (first === undefined) throw new InventoryError(`${this.opts.inventory}: could not be read after it was checked (see the message above)`);
+    };
+    let first: ClusterSnapshot | undefined;
+    if (this.opts.kube !== undefined) {
+      // One list+watch per resource type for the whole process; the first list must succeed.
+      let firstError: InventoryError | undefined;
+      const watcher = watchKubernetes(this.opts.kube, onSnapshot, (err) => { firstError ??= err; this.log(`podtap worker: ${err.message}`); }, this.log);
+      this.watcher = watcher;
+      first = await watcher.ready;
+      if (first === undefined) throw new KubeError(firstError?.message ?? 'the Kubernetes API could not be listed');
+    } else {
+      const file = this.opts.inventory;
+      if (file === undefined) throw new InventoryError('no cluster metadata: give --inventory FILE or the Kubernetes API (--kubeconfig, --in-cluster)');
+      await loadInventory(file); // a missing or invalid file is an InventoryError here, once
+      const watcher = watchInventory(file, onSnapshot, (err) => this.log(`podtap worker: ${err.message}`));
+      this.watcher = watcher;
+      first = await watcher.ready;
+      if (first === undefined) throw new InventoryError(`${file}: could not be read after it was checked (see the message above)`);
+    }
     await this.reconcile(first, true);
     this.started = true;
     if (this.snapshot !== first) this.schedule(); // rewritten during the first reconcile
