@@ -218,7 +218,7 @@ export class Worker {
     if (this.opts.kube !== undefined) {
       // One list+watch per resource type for the whole process; the first list must succeed.
       let firstError: InventoryError | undefined;
-      const watcher = watchKubernetes(this.opts.kube, onSnapshot, (err) => { firstError ??= err; this.log(`podtap worker: ${err.message}`); }, this.log);
+      const watcher = watchKubernetes(this.opts.kube, onSnapshot, (err) => { firstError ??= err; if (this.started) this.log(`podtap worker: ${err.message}`); }, this.log);
       this.watcher = watcher;
       first = await watcher.ready;
       if (first === undefined) throw new KubeError(firstError?.message ?? 'the Kubernetes API could not be listed');
