@@ -72,6 +72,7 @@
  * insecure-skip-tls-verify, which client-node 1.x requires for http://.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { PortForwarder } from './portforward.js';
 import type { Socket } from 'node:net';
 import { admitCreate, admitUpdate, type AdmitContext } from './defaults.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
@@ -194,6 +195,8 @@ export class KubeApiServer {
   private portNumber: number;
   private http: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Pod port-forward (WebSocket); tests say where each pod port really goes with `portForward.route()`. */
+  readonly portForward = new PortForwarder();
   private readonly watches = new Set<WatchStream>();
   private readonly denials: DenyRule[] = [];
   private readonly log: RequestRecord[] = [];
@@ -250,6 +253,13 @@ export class KubeApiServer {
   async goOnline(): Promise<void> {
     if (this.http) return;
     const http = createServer((req, res) => { void this.handle(req, res); });
+    http.on('upgrade', (req, socket, head) => {
+      const handled = this.portForward.upgrade(req, socket, head, (ns, pod) => {
+        if (this.token !== null && req.headers.authorization !== `Bearer ${this.token}`) return 401;
+        return this.get('Pod', ns, pod) === undefined ? 404 : 200;
+      });
+      if (!handled) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+    });
     http.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -271,6 +281,7 @@ export class KubeApiServer {
   }
 
   async close(): Promise<void> {
+    this.portForward.close();
     clearInterval(this.bookmarkTimer);
     await this.goOffline();
   }
