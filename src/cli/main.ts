@@ -6,6 +6,7 @@ import { addTargetsCommand } from './targets-cmd.js';
 import { addHubCommand } from './hub-cmd.js';
 import { addExportCommand, HubRequestError } from './export-cmd.js';
 import { addTapCommand } from './tap-cmd.js';
+import { addCleanCommand, addProxyCommand } from './cluster-cmd.js';
 import { InventoryError, RuleError } from '../cluster/model.js';
 import { LiveCaptureError } from '../live/errors.js';
 import { CaptureFormatError } from '../capture/types.js';
@@ -37,6 +38,8 @@ export function buildProgram(): Command {
   addTargetsCommand(program);
   addHubCommand(program);
   addTapCommand(program);
+  addProxyCommand(program);
+  addCleanCommand(program);
   addExportCommand(program);
   return program;
 }

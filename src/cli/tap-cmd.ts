@@ -9,6 +9,9 @@ import { processCaptureFile } from '../pipeline/read-file.js';
 import { hostInventory } from '../tap/host-inventory.js';
 import { addHubOptions, hubFromOptions, startHub, untilSignal, type HubCliOptions } from './hub-cmd.js';
 import { demoCapture } from './read.js';
+import { addRuleOptions, hasRuleFlags } from './rules-options.js';
+import { addClusterOptions, runClusterTap, wantsCluster, type ClusterTapOptions } from './cluster-cmd.js';
+import { UsageError } from './errors.js';
 
 /** How often `podtap tap` looks for new or removed network namespaces. */
 export const TAP_INVENTORY_MS = 5000;
@@ -19,12 +22,14 @@ interface TapOptions extends HubCliOptions {
 }
 
 export function addTapCommand(program: Command): void {
-  addHubOptions(program.command('tap')
-    .description('One host, one command: a hub plus a worker capturing this host\'s network namespaces and loopback. Prints the URL.'))
-    .option('--listen <host:port>', 'address of the hub', '127.0.0.1:8899')
-    .option('--no-loopback', 'do not capture loopback')
-    .option('--demo', 'load the bundled demo capture (HTTP and DNS) into the hub, re-timed to now; works without capture permission')
-    .action(async (o: TapOptions) => {
+  addClusterOptions(addRuleOptions(addHubOptions(program.command('tap')
+    .description('With a cluster (--kubeconfig, --context or KUBECONFIG): deploy podtap, wait for it and port-forward to the hub.\nWithout one: a hub plus a worker capturing this host\'s network namespaces and loopback. Prints the URL.'))))
+    .option('--listen <host:port>', 'this host: address of the hub', '127.0.0.1:8899')
+    .option('--no-loopback', 'this host: do not capture loopback')
+    .option('--demo', 'this host: load the bundled demo capture (HTTP and DNS) into the hub, re-timed to now; works without capture permission')
+    .action(async (podRegex: string | undefined, o: TapOptions & ClusterTapOptions) => {
+      if (wantsCluster(o)) { await runClusterTap({ ...o, podRegex }); return; }
+      if (hasRuleFlags(podRegex, o)) throw new UsageError('the pod regex and -n/-e/-l target pods in a cluster: add --kubeconfig or --context (this host\'s namespaces are all captured)');
       const log = (l: string) => process.stderr.write(`${l}\n`);
       const { hub, token } = hubFromOptions(o);
       const url = await startHub(hub, o.listen);

@@ -6,7 +6,7 @@
 export type LiveCaptureErrorKind =
   | 'not-built'          // the native module is missing or does not load
   | 'no-such-interface'
-  | 'permission'         // needs root or CAP_NET_RAW + CAP_NET_ADMIN
+  | 'permission'         // needs root or CAP_NET_RAW
   | 'interface-down'
   | 'netns'              // the network namespace could not be entered
   | 'invalid-filter'     // pcap's compiler refused the expression
@@ -32,7 +32,7 @@ export function fromNativeError(err: unknown, iface: string, netns: string | und
   const list = netns === undefined ? '`ip link`' : `\`nsenter --net=${netns} ip link\``;
   switch (e?.code) {
     case 'ENODEV': return new LiveCaptureError('no-such-interface', `no such interface "${iface}"${where} (run ${list} to list them)`);
-    case 'EPERM': return new LiveCaptureError('permission', `no permission to capture on "${iface}": run as root or grant CAP_NET_RAW and CAP_NET_ADMIN (${msg})`);
+    case 'EPERM': return new LiveCaptureError('permission', `no permission to capture on "${iface}": run as root or grant CAP_NET_RAW (${msg})`);
     case 'ENOTUP': return new LiveCaptureError('interface-down', `interface "${iface}"${where} is down (ip link set ${iface} up)`);
     case 'ENETNS': return new LiveCaptureError('netns', `${msg} (needs root or CAP_SYS_ADMIN, and an existing namespace path)`);
     case 'EFILTER': return new LiveCaptureError('invalid-filter', `invalid capture filter "${filter ?? ''}": ${msg}`);

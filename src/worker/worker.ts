@@ -451,11 +451,12 @@ export class Worker {
 }
 
 /** Effective capability bits (linux/capability.h). */
-const CAP_NET_ADMIN = 12, CAP_NET_RAW = 13, CAP_SYS_ADMIN = 21;
+const CAP_NET_RAW = 13, CAP_SYS_ADMIN = 21;
 
 /**
  * Throws LiveCaptureError('permission') when this process cannot capture:
- * CAP_NET_RAW and CAP_NET_ADMIN, and CAP_SYS_ADMIN to enter --netns. Read from
+ * CAP_NET_RAW (capture with a kernel filter; podtap never sets promiscuous mode, so
+ * CAP_NET_ADMIN is not needed), and CAP_SYS_ADMIN to enter --netns. Read from
  * /proc/self/status; where that is unreadable the open itself reports.
  */
 function checkCapabilities(netns: string | undefined): void {
@@ -466,7 +467,7 @@ function checkCapabilities(netns: string | undefined): void {
     eff = BigInt(`0x${m[1]}`);
   } catch { return; }
   const has = (bit: number) => (eff >> BigInt(bit)) & 1n;
-  const missing = [[CAP_NET_RAW, 'CAP_NET_RAW'], [CAP_NET_ADMIN, 'CAP_NET_ADMIN'], ...(netns === undefined ? [] : [[CAP_SYS_ADMIN, 'CAP_SYS_ADMIN'] as const])]
+  const missing = [[CAP_NET_RAW, 'CAP_NET_RAW'], ...(netns === undefined ? [] : [[CAP_SYS_ADMIN, 'CAP_SYS_ADMIN'] as const])]
     .filter(([bit]) => !has(bit as number)).map(([, name]) => name);
   if (missing.length > 0) {
     throw new LiveCaptureError('permission', `no permission to capture (missing ${missing.join(', ')}${netns === undefined ? '' : '; CAP_SYS_ADMIN is for --netns'}): run as root or grant ${missing.join(' and ')}`);

@@ -1,0 +1,67 @@
+/**
+ * Object names and labels, from the values: every object is named
+ * `<name>-…`, and carries the `app.kubernetes.io/*` labels. The label
+ * `app.kubernetes.io/name=podtap` is also how the worker recognises podtap's
+ * own pods and never captures them (PODTAP_SELF_LABEL in cluster/rules.ts).
+ */
+import { PODTAP_SELF_LABEL } from '../cluster/rules.js';
+import { imageTag, type ResolvedValues } from './values.js';
+
+/** The hub's port: API, stream, /metrics and /healthz. */
+export const HUB_PORT = 8899;
+/** Key of the token in its Secret (also in an existingSecret). */
+export const TOKEN_SECRET_KEY = 'token';
+
+export type Component = 'namespace' | 'token' | 'hub' | 'worker';
+
+/** What renderManifests needs besides the values. */
+export interface RenderContext {
+  v: ResolvedValues;
+  /** `app.kubernetes.io/managed-by`: "podtap" from the TypeScript, "Helm" from the chart. */
+  managedBy: string;
+}
+
+export interface ObjectNames {
+  hub: string;
+  hubData: string;
+  worker: string;
+  /** The ClusterRole and its binding: cluster-wide, so they carry the namespace too. */
+  workerAccess: string;
+  secret: string;
+  /** The URL workers stream to. */
+  hubUrl: string;
+}
+
+export function objectNames(v: ResolvedValues): ObjectNames {
+  return {
+    hub: `${v.name}-hub`,
+    hubData: `${v.name}-hub-data`,
+    worker: `${v.name}-worker`,
+    workerAccess: `${v.namespace}:${v.name}-worker`,
+    secret: v.token.existingSecret ?? `${v.name}-token`,
+    hubUrl: `http://${v.name}-hub.${v.namespace}.svc:${HUB_PORT}`,
+  };
+}
+
+/** Labels that pick a component's pods (immutable once deployed: no version here). */
+export function selectorLabels(v: ResolvedValues, component: Component): Record<string, string> {
+  return {
+    [PODTAP_SELF_LABEL.key]: PODTAP_SELF_LABEL.value,
+    'app.kubernetes.io/instance': v.name,
+    'app.kubernetes.io/component': component,
+  };
+}
+
+export function labels(ctx: RenderContext, component: Component): Record<string, string> {
+  return {
+    ...selectorLabels(ctx.v, component),
+    'app.kubernetes.io/version': imageTag(ctx.v),
+    'app.kubernetes.io/part-of': 'podtap',
+    'app.kubernetes.io/managed-by': ctx.managedBy,
+  };
+}
+
+/** The image reference both workloads run. */
+export function image(v: ResolvedValues): string {
+  return `${v.image.repository}:${imageTag(v)}`;
+}
