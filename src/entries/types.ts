@@ -39,7 +39,7 @@ export type EntryFlag =
   | 'retransmission'     // a duplicate response for an already answered query
   | 'truncated';         // message cut short (UDP truncation, end of capture)
 
-interface EntryBase {
+export interface EntryBase {
   /** Unique within one run: `<connection id>-<sequence>`. */
   id: string;
   protocol: string;
