@@ -15,6 +15,7 @@
  * Colour is ANSI via picocolors, only when asked.
  */
 import pc from 'picocolors';
+import { describeEntry } from '../dissectors/describe.js';
 import type { DnsEntry, Entry, EntryFlag, HttpEntry } from '../entries/types.js';
 import type { ByteSink, EntryWriter } from './types.js';
 import {
@@ -80,7 +81,7 @@ export class TableWriter implements EntryWriter {
   }
 
   write(entry: Entry): void {
-    const row = entry.protocol === 'http' ? this.httpRow(entry) : this.dnsRow(entry);
+    const row = entry.protocol === 'http' ? this.httpRow(entry) : entry.protocol === 'dns' ? this.dnsRow(entry) : this.genericRow(entry);
     const endpoints = printable(`${endpoint(entry.src)} → ${endpoint(entry.dst)}`);
     const proto = printable(entry.protocol);
     this.endpointsW = Math.min(this.endpointsCap, Math.max(this.endpointsW, endpoints.length));
@@ -129,6 +130,18 @@ export class TableWriter implements EntryWriter {
       note: this.flagNote(e.flags),
       elapsed: res === null || e.request === null ? '-' : millis(e.elapsedTime),
       size: body === null ? (res === null ? '-' : '0') : bytes(body.size),
+    };
+  }
+
+  /** Any other protocol: the line its describer (or the generic one) gives. */
+  private genericRow(e: Entry): Row {
+    const d = describeEntry(e);
+    return {
+      summary: { text: printable(d.summary) },
+      status: { text: printable(d.status), paint: d.error ? this.c.red : this.c.green },
+      note: this.flagNote(e.flags),
+      elapsed: millis(e.elapsedTime),
+      size: d.size === undefined ? '-' : bytes(d.size),
     };
   }
 
