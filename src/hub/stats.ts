@@ -3,6 +3,7 @@
  * protocol and per src → dst pair (the service map's edges), over a window.
  */
 import type { Entry, Endpoint } from '../entries/types.js';
+import { describeEntry } from '../dissectors/describe.js';
 
 export interface Aggregate {
   count: number;
@@ -33,12 +34,12 @@ export interface Stats {
   pairs: PairStats[];
 }
 
-/** An entry is an error when its exchange failed: HTTP 5xx, a DNS rcode other than NOERROR, or no response. */
+/** An entry is an error when its exchange failed: HTTP 5xx, a DNS rcode other than NOERROR, an error reply of another protocol, or no response. */
 export function isError(e: Entry): boolean {
   if (e.flags.includes('no-response')) return true;
   if (e.protocol === 'http') return e.response !== null && e.response.status >= 500;
   if (e.protocol === 'dns') return e.response !== null && e.response.rcode !== 0;
-  return false;
+  return describeEntry(e).error;
 }
 
 /** The service-map name of an endpoint: its workload name when known, else its address. */
