@@ -5,8 +5,9 @@
 import type { DatagramDissectorSpec, DissectorSpec, StreamDissectorSpec } from './types.js';
 import { http1Spec } from './http1/index.js';
 import { dnsTcpSpec, dnsUdpSpec } from './dns/index.js';
+import { mysqlSpec } from './mysql/index.js';
 
-export const DISSECTORS: readonly DissectorSpec[] = [http1Spec, dnsTcpSpec, dnsUdpSpec];
+export const DISSECTORS: readonly DissectorSpec[] = [http1Spec, dnsTcpSpec, dnsUdpSpec, mysqlSpec];
 
 export class DissectorRegistry {
   readonly tcp: readonly StreamDissectorSpec[];

@@ -163,5 +163,9 @@ export interface DnsEntry extends EntryBase {
   response: DnsResponse | null;
 }
 
-export type Entry = HttpEntry | DnsEntry;
+// Protocols whose entry types live beside their dissectors (type-only imports).
+import type { MysqlEntry } from '../dissectors/mysql/entry.js';
+
+export type { MysqlEntry };
+export type Entry = HttpEntry | DnsEntry | MysqlEntry;
 export type Protocol = Entry['protocol'];
