@@ -6,8 +6,13 @@ import type { DatagramDissectorSpec, DissectorSpec, StreamDissectorSpec } from '
 import { http1Spec } from './http1/index.js';
 import { dnsTcpSpec, dnsUdpSpec } from './dns/index.js';
 import { mysqlSpec } from './mysql/index.js';
+import { amqpSpec } from './amqp/index.js';
+import { mqttSpec } from './mqtt/index.js';
+import { http2Spec } from './http2/index.js';
+import { redisSpec } from './redis/index.js';
 
-export const DISSECTORS: readonly DissectorSpec[] = [http1Spec, dnsTcpSpec, dnsUdpSpec, mysqlSpec];
+// HTTP/2 before HTTP/1: HTTP/1's detect() would take the h2c preface "PRI * HTTP/2.0" for a request.
+export const DISSECTORS: readonly DissectorSpec[] = [http2Spec, http1Spec, dnsTcpSpec, dnsUdpSpec, redisSpec, mysqlSpec, amqpSpec, mqttSpec];
 
 export class DissectorRegistry {
   readonly tcp: readonly StreamDissectorSpec[];

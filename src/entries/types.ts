@@ -165,7 +165,11 @@ export interface DnsEntry extends EntryBase {
 
 // Protocols whose entry types live beside their dissectors (type-only imports).
 import type { MysqlEntry } from '../dissectors/mysql/entry.js';
+import type { AmqpEntry } from '../dissectors/amqp/entry.js';
+import type { MqttEntry } from '../dissectors/mqtt/entry.js';
+import type { Http2Entry, GrpcEntry } from '../dissectors/http2/types.js';
+import type { RedisEntry } from '../dissectors/redis/entry.js';
 
-export type { MysqlEntry };
-export type Entry = HttpEntry | DnsEntry | MysqlEntry;
+export type { MysqlEntry, AmqpEntry, MqttEntry, Http2Entry, GrpcEntry, RedisEntry };
+export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | RedisEntry | MysqlEntry | AmqpEntry | MqttEntry;
 export type Protocol = Entry['protocol'];

@@ -13,7 +13,7 @@ export interface MacroDefinition {
 }
 
 export const MACROS: Readonly<Record<string, MacroDefinition>> = {
-  http: { field: 'protocol', values: ['http'] },
+  http: { field: 'protocol', values: ['http', 'http2', 'grpc'] }, // as Kubeshark: HTTP/1, HTTP/2 and gRPC
   http2: { field: 'protocol', values: ['http2'] },
   grpc: { field: 'protocol', values: ['grpc'] },
   dns: { field: 'protocol', values: ['dns'] },
