@@ -15,6 +15,7 @@
  * and reports podtap's peak RSS on it (limit BIG_RSS_LIMIT_BYTES).
  * --live runs the live-capture load benchmark instead (src/bench/live.ts).
  * --hub runs the hub benchmark instead (src/bench/hub.ts): ingest, query latency, retention.
+ * --protocols times podtap per protocol against HTTP/1 (src/bench/protocols.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -107,6 +108,7 @@ async function runBig(dir: string, meta: BenchCaptureMeta, count: boolean): Prom
 async function main(): Promise<number> {
   if (process.argv.includes('--live')) return (await import('./live.js')).runLiveBench(process.argv.slice(2));
   if (process.argv.includes('--hub')) return (await import('./hub.js')).runHubBench(process.argv.slice(2));
+  if (process.argv.includes('--protocols')) return (await import('./protocols.js')).runProtocolBench(process.argv.slice(2));
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
