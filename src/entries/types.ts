@@ -169,7 +169,8 @@ import type { AmqpEntry } from '../dissectors/amqp/entry.js';
 import type { MqttEntry } from '../dissectors/mqtt/entry.js';
 import type { Http2Entry, GrpcEntry } from '../dissectors/http2/types.js';
 import type { RedisEntry } from '../dissectors/redis/entry.js';
+import type { PostgresEntry } from '../dissectors/postgres/entry.js';
 
-export type { MysqlEntry, AmqpEntry, MqttEntry, Http2Entry, GrpcEntry, RedisEntry };
-export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | RedisEntry | MysqlEntry | AmqpEntry | MqttEntry;
+export type { MysqlEntry, AmqpEntry, MqttEntry, Http2Entry, GrpcEntry, RedisEntry, PostgresEntry };
+export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | RedisEntry | PostgresEntry | MysqlEntry | AmqpEntry | MqttEntry;
 export type Protocol = Entry['protocol'];
