@@ -39,7 +39,7 @@ function pick(o: Loose, keys: readonly string[]): string | undefined {
 }
 
 const SUMMARY_KEYS = ['command', 'query', 'method', 'operation', 'topic', 'sni', 'path', 'type'];
-const TARGET_KEYS = ['key', 'path', 'exchange', 'routingKey', 'queue', 'database', 'collection', 'topic'];
+const TARGET_KEYS = ['query', 'key', 'path', 'exchange', 'routingKey', 'queue', 'database', 'collection', 'topic', 'sni'];
 const STATUS_KEYS = ['error', 'status', 'commandTag', 'type', 'reasonCode', 'cipher', 'code'];
 
 export function describeEntry(e: Entry): EntryLine {
@@ -50,7 +50,10 @@ export function describeEntry(e: Entry): EntryLine {
   const what = pick(req, SUMMARY_KEYS) ?? '';
   const target = pick(req, TARGET_KEYS);
   const summary = target !== undefined && target !== what ? `${what} ${target}` : what;
-  const error = str(res?.error) !== undefined || e.flags.includes('no-response');
-  const status = res === null || res === undefined ? (req === null ? '(no request)' : 'no response') : (pick(res, STATUS_KEYS) ?? 'ok');
+  const err = res?.error;
+  // An error may be text or a structured object (code, message).
+  const errText = str(err) ?? (typeof err === 'object' && err !== null ? [pick(err as Loose, ['code', 'sqlState']), pick(err as Loose, ['message'])].filter(Boolean).join(' ') : undefined);
+  const error = (errText !== undefined && errText !== '') || e.flags.includes('no-response');
+  const status = res === null || res === undefined ? (req === null ? '(no request)' : 'no response') : (errText || pick(res, STATUS_KEYS) || 'ok');
   return { summary: summary || e.protocol, status, error };
 }

@@ -11,9 +11,11 @@ import { mqttSpec } from './mqtt/index.js';
 import { http2Spec } from './http2/index.js';
 import { redisSpec } from './redis/index.js';
 import { postgresSpec } from './postgres/index.js';
+import { tlsSpec } from './tls/index.js';
+import { websocketSpec } from './websocket/index.js';
 
 // HTTP/2 before HTTP/1: HTTP/1's detect() would take the h2c preface "PRI * HTTP/2.0" for a request.
-export const DISSECTORS: readonly DissectorSpec[] = [http2Spec, http1Spec, dnsTcpSpec, dnsUdpSpec, redisSpec, postgresSpec, mysqlSpec, amqpSpec, mqttSpec];
+export const DISSECTORS: readonly DissectorSpec[] = [http2Spec, http1Spec, dnsTcpSpec, dnsUdpSpec, redisSpec, postgresSpec, mysqlSpec, amqpSpec, mqttSpec, tlsSpec, websocketSpec];
 
 export class DissectorRegistry {
   readonly tcp: readonly StreamDissectorSpec[];

@@ -170,7 +170,9 @@ import type { MqttEntry } from '../dissectors/mqtt/entry.js';
 import type { Http2Entry, GrpcEntry } from '../dissectors/http2/types.js';
 import type { RedisEntry } from '../dissectors/redis/entry.js';
 import type { PostgresEntry } from '../dissectors/postgres/entry.js';
+import type { TlsEntry } from '../dissectors/tls/entry.js';
+import type { WebSocketEntry } from '../dissectors/websocket/entry.js';
 
-export type { MysqlEntry, AmqpEntry, MqttEntry, Http2Entry, GrpcEntry, RedisEntry, PostgresEntry };
-export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | RedisEntry | PostgresEntry | MysqlEntry | AmqpEntry | MqttEntry;
+export type { MysqlEntry, AmqpEntry, MqttEntry, Http2Entry, GrpcEntry, RedisEntry, PostgresEntry, TlsEntry, WebSocketEntry };
+export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | WebSocketEntry | RedisEntry | PostgresEntry | MysqlEntry | AmqpEntry | MqttEntry | TlsEntry;
 export type Protocol = Entry['protocol'];

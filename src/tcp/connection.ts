@@ -8,9 +8,15 @@
  * (no SYN seen) each direction is tried in both roles, and a match also
  * settles which side is the client. Once bound, the kept bytes are replayed in
  * arrival order and later bytes flow straight through as views.
+ *
+ * Hand-off: a dissector with a `handOff` field (HTTP/1 after a 101) is asked
+ * after each deliver whether the connection switched protocols; if a spec is
+ * registered under the new protocol's name with an `upgrade()` factory, the
+ * old dissector is closed and the new one gets the rest of the stream.
  */
 import type { DissectorOptions, StreamDissector, StreamDissectorSpec } from '../dissectors/types.js';
 import type { Entry } from '../entries/types.js';
+import type { UpgradeHandOff, UpgradeTarget } from '../dissectors/http1/index.js';
 import type { IpPacket } from '../layers/ip.js';
 import { Flow, type Dir } from '../flows/flow-table.js';
 import { HalfStream, type StreamOutput } from './reassembly.js';
@@ -37,6 +43,8 @@ export class TcpConnection extends Flow implements StreamOutput {
   state: ConnState = ConnState.Detecting;
   dissector: StreamDissector | null = null;
   protocol = '';
+  /** The bound dissector may hand the connection over (it has a `handOff` field). */
+  private upgradable = false;
   private kept: Kept[] = [];
   private keptBytes: [number, number] = [0, 0];
   /** Per direction: every spec said 'no'. */
@@ -50,6 +58,7 @@ export class TcpConnection extends Flow implements StreamOutput {
   data(dir: Dir, view: Uint8Array, ts: number): void {
     if (this.state === ConnState.Bound) {
       this.dissector!.deliver(view, dir === this.clientDir, ts);
+      if (this.upgradable) this.checkHandOff(ts);
       return;
     }
     if (this.state !== ConnState.Detecting) return;
@@ -131,9 +140,32 @@ export class TcpConnection extends Flow implements StreamOutput {
     this.dissector = spec.create(this.context(this.id, 'tcp', cd, this.host));
     this.protocol = spec.name;
     this.state = ConnState.Bound;
+    this.upgradable = 'handOff' in this.dissector;
     const kept = this.kept;
     this.kept = [];
-    for (const k of kept) this.dissector.deliver(k.data, k.dir === cd, k.ts);
+    for (const k of kept) {
+      this.dissector.deliver(k.data, k.dir === cd, k.ts);
+      if (this.upgradable) this.checkHandOff(k.ts);
+    }
     this.dissector.deliver(view, dir === cd, ts);
+    if (this.upgradable) this.checkHandOff(ts);
+  }
+
+  /** After an HTTP/1 upgrade: give the rest of the stream to the spec named by the Upgrade token, if one is registered. */
+  private checkHandOff(ts: number): void {
+    const old = this.dissector as StreamDissector & { handOff: UpgradeHandOff | null };
+    const h = old.handOff;
+    if (h === null) return;
+    old.handOff = null;
+    this.upgradable = false;
+    const spec = this.host.specsFor(this).find((s) => s.name === h.protocol && typeof (s as Partial<UpgradeTarget>).upgrade === 'function');
+    if (spec === undefined) { this.host.weird('upgrade_unclaimed'); return; } // the HTTP dissector keeps ignoring (and counting) the bytes
+    old.close(ts);
+    const next = (spec as StreamDissectorSpec & UpgradeTarget).upgrade(this.context(this.id, 'tcp', this.clientDir as Dir, this.host), h);
+    this.dissector = next;
+    this.protocol = spec.name;
+    this.upgradable = 'handOff' in next;
+    if (h.client.length > 0) next.deliver(h.client, true, ts);
+    if (h.server.length > 0) next.deliver(h.server, false, ts);
   }
 }

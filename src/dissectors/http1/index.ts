@@ -13,8 +13,13 @@
  *    stops both parsers and sets `upgradedTo` (the hand-off point for a
  *    WebSocket or tunnel dissector); any other status resumes parsing.
  * 5. At close(), requests still waiting become entries flagged 'no-response'.
+ * 6. Hand-off: after a 101 the dissector sets `handOff` (the Upgrade token,
+ *    both heads, and the server bytes that followed the 101 in the same
+ *    segment); the TCP connection then gives the rest of the stream to the
+ *    spec registered under that token, if any (src/tcp/connection.ts).
  */
 import type { ConnectionContext, DetectResult, StreamDissector, StreamDissectorSpec } from '../types.js';
+import { MAX_PAUSED_BYTES } from './parser.js';
 import { buildHttpEntry, type Exchange } from './entry.js';
 import type { HttpMessage } from './message.js';
 import { MessageParser } from './parser.js';
@@ -22,6 +27,23 @@ import { httpSlashPrefix, strictRequestPrefix } from './start-line.js';
 
 /** Requests waiting for a response (pipelining depth) before the oldest is given up. */
 export const MAX_PENDING_EXCHANGES = 1024;
+
+/** What an HTTP/1 connection hands over after 101 Switching Protocols. */
+export interface UpgradeHandOff {
+  /** Lower-cased Upgrade token of the response (else the request): 'websocket', 'h2c', … */
+  protocol: string;
+  /** Heads of the upgrade exchange (the request's is empty when it was not captured). */
+  requestHeaders: Readonly<Record<string, string>>;
+  responseHeaders: Readonly<Record<string, string>>;
+  /** Bytes of each direction already past the switch (copies). */
+  client: Uint8Array;
+  server: Uint8Array;
+}
+
+/** A spec that can take a connection over after an HTTP/1 upgrade (see UpgradeHandOff). */
+export interface UpgradeTarget {
+  upgrade(ctx: ConnectionContext, handOff: UpgradeHandOff): StreamDissector;
+}
 
 interface Pending extends Exchange {
   requestDone: boolean;
@@ -34,6 +56,11 @@ export class Http1Dissector implements StreamDissector {
    * token of a 101 ('websocket', 'h2c', …), 'tunnel' after a CONNECT, or null.
    */
   upgradedTo: string | null = null;
+  /** Set once by a 101: read (and cleared) by the connection after deliver(). */
+  handOff: UpgradeHandOff | null = null;
+  /** Client bytes delivered while the request parser was paused (copy, up to MAX_PAUSED_BYTES): frames sent before the 101. */
+  private heldClient: Uint8Array[] = [];
+  private heldClientBytes = 0;
   readonly requests: MessageParser;
   readonly responses: MessageParser;
   private readonly queue: Pending[] = [];
@@ -58,7 +85,18 @@ export class Http1Dissector implements StreamDissector {
   }
 
   deliver(data: Uint8Array, isClient: boolean, ts: number): void {
-    (isClient ? this.requests : this.responses).feed(data, ts);
+    if (isClient && this.requests.paused && this.heldClientBytes + data.length <= MAX_PAUSED_BYTES) {
+      this.heldClient.push(Uint8Array.prototype.slice.call(data)); // copy: kept until the response decides
+      this.heldClientBytes += data.length;
+    }
+    if (isClient || this.upgradedTo !== null) { (isClient ? this.requests : this.responses).feed(data, ts); return; }
+    // A stopped parser counts the bytes it ignores: those that follow the 101 in this segment belong to the new protocol.
+    const before = this.responses.counters.ignoredBytes;
+    this.responses.feed(data, ts);
+    if (this.handOff !== null) {
+      const rest = this.responses.counters.ignoredBytes - before;
+      this.handOff.server = Uint8Array.prototype.slice.call(data, data.length - rest); // copy: outlives this call
+    }
   }
 
   gap(length: number, isClient: boolean, ts: number): void {
@@ -132,11 +170,17 @@ export class Http1Dissector implements StreamDissector {
     if (ex === null) return;
     ex.responseDone = true;
     const req = ex.request;
-    if (req !== null && m.status === 101) {
-      this.switchTo(ex, 'upgrade', (m.headers.upgrade ?? req.headers.upgrade ?? 'unknown').toLowerCase());
+    if (m.status === 101) { // also without its request (capture started mid-way): the switch happened all the same
+      const to = (m.headers.upgrade ?? req?.headers.upgrade ?? 'unknown').toLowerCase();
+      const client = this.requests.paused ? Buffer.concat(this.heldClient) : new Uint8Array(0);
+      this.switchTo(ex, 'upgrade', to);
+      this.handOff = { protocol: to, requestHeaders: req?.headers ?? {}, responseHeaders: m.headers, client, server: new Uint8Array(0) };
+      this.heldClient = [];
     } else if (req !== null && req.method === 'CONNECT' && m.status >= 200 && m.status < 300) {
       this.switchTo(ex, 'tunnel', 'tunnel');
     } else if (this.requests.paused) {
+      this.heldClient = [];
+      this.heldClientBytes = 0;
       this.requests.resume(m.lastTs);
     }
     this.flush(false);
