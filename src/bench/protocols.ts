@@ -32,11 +32,11 @@ export const PROTOCOL_CAPTURES: ReadonlyArray<{ protocol: string; file: string }
   { protocol: 'grpc', file: fixturePath('http2', 'grpc-js.pcap') },
   { protocol: 'redis', file: fixturePath('redis', 'live.pcap') },
   { protocol: 'mysql', file: fixturePath('mysql', 'mysql2-session.pcap') },
-  { protocol: 'postgres', file: fixturePath('postgres', 'pg-session.pcap') },
+  { protocol: 'postgres', file: fixturePath('postgres', 'live.pcap') },
   { protocol: 'amqp', file: fixturePath('amqp', 'amqplib.pcap') },
   { protocol: 'mqtt', file: fixturePath('mqtt', 'mqttjs.pcap') },
-  { protocol: 'tls', file: fixturePath('tls', 'node-tls.pcap') },
-  { protocol: 'websocket', file: fixturePath('websocket', 'ws-session.pcap') },
+  { protocol: 'tls', file: fixturePath('tls', 'node-lo.pcap') },
+  { protocol: 'websocket', file: fixturePath('websocket', 'ws-deflate.pcap') },
 ];
 
 interface Row { protocol: string; packets: number; bytes: number; seconds: number; entries: number }
