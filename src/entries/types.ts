@@ -21,7 +21,8 @@ export interface Endpoint {
   dns?: string;
 }
 
-export type Transport = 'tcp' | 'udp';
+/** 'icmp' covers ICMP and ICMPv6 entries (dissectors/icmp), which have no ports. */
+export type Transport = 'tcp' | 'udp' | 'icmp';
 
 /**
  * Named anomalies ("weirds", after Zeek) recorded on an entry instead of
@@ -84,6 +85,8 @@ export interface HttpRequest {
   body: HttpBody | null;
   /** Trailer fields of a chunked body. */
   trailers?: Record<string, string>;
+  /** GraphQL call summary when the request carries one (dissectors/graphql); absent otherwise. */
+  graphql?: GraphqlRequest;
 }
 
 export interface HttpResponse {
@@ -172,7 +175,9 @@ import type { RedisEntry } from '../dissectors/redis/entry.js';
 import type { PostgresEntry } from '../dissectors/postgres/entry.js';
 import type { TlsEntry } from '../dissectors/tls/entry.js';
 import type { WebSocketEntry } from '../dissectors/websocket/entry.js';
+import type { GraphqlRequest } from '../dissectors/graphql/detect.js';
+import type { IcmpEntry } from '../dissectors/icmp/entry.js';
 
-export type { MysqlEntry, AmqpEntry, MqttEntry, Http2Entry, GrpcEntry, RedisEntry, PostgresEntry, TlsEntry, WebSocketEntry };
-export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | WebSocketEntry | RedisEntry | PostgresEntry | MysqlEntry | AmqpEntry | MqttEntry | TlsEntry;
+export type { MysqlEntry, AmqpEntry, MqttEntry, Http2Entry, GrpcEntry, RedisEntry, PostgresEntry, TlsEntry, WebSocketEntry, GraphqlRequest, IcmpEntry };
+export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | WebSocketEntry | RedisEntry | PostgresEntry | MysqlEntry | AmqpEntry | MqttEntry | TlsEntry | IcmpEntry;
 export type Protocol = Entry['protocol'];

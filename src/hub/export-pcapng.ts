@@ -20,6 +20,7 @@ export function flowsByNode(rows: Iterable<{ entry: Entry; node: string }>): { b
   let truncated = false;
   for (const { entry: e, node } of rows) {
     if (node === '') continue; // not from a worker: no packets to fetch
+    if (e.transport === 'icmp') continue; // the worker's packet ring keeps TCP and UDP only (worker/packet-ring.ts)
     const key = `${node}\u0000${e.connectionId}\u0000${e.src.ip}:${e.src.port}\u0000${e.dst.ip}:${e.dst.port}`;
     const end = e.timestamp + e.elapsedTime;
     const f = flows.get(key);

@@ -145,3 +145,9 @@ test('repeated bodies: remembered at their first repeat, and only while every fi
     assert.equal(entryJson(e), JSON.stringify(e), JSON.stringify(body).slice(0, 80));
   }
 });
+
+test('a GraphQL request keeps its graphql fields, byte for byte as JSON.stringify', () => {
+  const e = httpGet();
+  e.request!.graphql = { operationType: 'mutation', operationName: 'AddItem', operations: 1, variables: 2 };
+  assert.equal(entryJson(e), JSON.stringify(e));
+});

@@ -178,6 +178,7 @@ function request(r: HttpRequest | null, out: JsonBytes): void {
   requestHead(r, out);
   body(r.body, out);
   if (r.trailers !== undefined) { out.bytes(TRAILERS); record(r.trailers, out); }
+  if (r.graphql !== undefined) { out.ascii(',"graphql":'); out.text(JSON.stringify(r.graphql)); } // rare: set after trailers, as the entry builder does
   out.ascii('}');
 }
 

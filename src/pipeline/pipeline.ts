@@ -1,6 +1,7 @@
 /**
  * The packet-to-entry pipeline: link → IP (with fragment reassembly) →
- * TCP reassembly / UDP flows → dissectors → entries.
+ * TCP reassembly / UDP flows → dissectors → entries; ICMP/ICMPv6 echo
+ * pairs and errors → entries (dissectors/icmp).
  *
  * Contract: `packet()` is called synchronously for every captured record, in
  * capture order; entries come out through `onEntry` synchronously as
@@ -19,6 +20,7 @@ import { TcpLayer } from '../tcp/tcp-layer.js';
 import type { TcpConnection } from '../tcp/connection.js';
 import { UdpLayer } from '../udp/udp-layer.js';
 import { DEFAULT_PIPELINE_OPTIONS, emptyStats } from './stats.js';
+import { IcmpLayer } from '../dissectors/icmp/icmp-layer.js';
 
 /** How often (capture time, ms) idle connections, flows and fragments are swept. */
 export const SWEEP_INTERVAL_MS = 1000;
@@ -33,6 +35,8 @@ export class Pipeline implements PacketSink {
   private readonly fragStats: FragmentStats;
   private readonly tcp: TcpLayer;
   private readonly udp: UdpLayer;
+  /** ICMP/ICMPv6 echo pairs and errors as entries (dissectors/icmp). */
+  private readonly icmp: IcmpLayer;
   private nextSweep = -Infinity;
   private lastTs = 0;
 
@@ -52,6 +56,13 @@ export class Pipeline implements PacketSink {
     };
     this.tcp = new TcpLayer(this.options, stats, host, `${this.options.idPrefix}c`);
     this.udp = new UdpLayer(this.options, stats, host, `${this.options.idPrefix}u`);
+    this.icmp = new IcmpLayer({
+      timeoutMs: this.options.udpIdleTimeoutMs, // an unanswered echo waits as long as an idle UDP flow
+      idPrefix: this.options.idPrefix,
+      emit: host.emit,
+      weird: host.weird,
+      limitHit: (name: string) => { stats.limitsHit[name] = (stats.limitsHit[name] ?? 0) + 1; },
+    });
   }
 
   packet(rec: PacketRecord): void {
@@ -112,8 +123,8 @@ export class Pipeline implements PacketSink {
     switch (p.protocol) {
       case IpProto.TCP: this.tcp.segment(p, wireL4Len, ts); return;
       case IpProto.UDP: this.udp.datagram(p, ts); return;
-      case IpProto.ICMP: this.stats.icmp++; return;
-      case IpProto.ICMPV6: this.stats.icmpv6++; return;
+      case IpProto.ICMP: this.stats.icmp++; this.icmp.packet(p, wireL4Len, ts); return;
+      case IpProto.ICMPV6: this.stats.icmpv6++; this.icmp.packet(p, wireL4Len, ts); return;
       default: this.stats.otherIp++;
     }
   }
@@ -129,6 +140,7 @@ export class Pipeline implements PacketSink {
     this.nextSweep = ts + SWEEP_INTERVAL_MS;
     this.tcp.expire(ts);
     this.udp.expire(ts);
+    this.icmp.expire(ts);
     this.frags.expire(ts);
   }
 
@@ -145,6 +157,7 @@ export class Pipeline implements PacketSink {
   finish(): PipelineStats {
     this.tcp.closeAll(this.lastTs);
     this.udp.closeAll(this.lastTs);
+    this.icmp.closeAll();
     return this.stats;
   }
 }

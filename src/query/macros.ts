@@ -17,6 +17,8 @@ export const MACROS: Readonly<Record<string, MacroDefinition>> = {
   http2: { field: 'protocol', values: ['http2'] },
   grpc: { field: 'protocol', values: ['grpc'] },
   dns: { field: 'protocol', values: ['dns'] },
+  icmp: { field: 'protocol', values: ['icmp'] },
+  tls: { field: 'protocol', values: ['tls'] },
   redis: { field: 'protocol', values: ['redis'] },
   kafka: { field: 'protocol', values: ['kafka'] },
   amqp: { field: 'protocol', values: ['amqp'] },

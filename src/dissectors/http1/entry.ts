@@ -9,6 +9,7 @@ import type { EntryFlag, HttpBody, HttpEntry, HttpRequest, HttpResponse } from '
 import type { HttpMessage } from './message.js';
 import { canDecode, codingsOf, decodeContent } from './decode.js';
 import { elapsedMs } from '../../entries/time.js';
+import { graphqlOf } from '../graphql/detect.js';
 
 /** Query parameters kept per request. */
 export const MAX_QUERY_PARAMS = 256;
@@ -43,6 +44,9 @@ export function buildHttpEntry(ctx: ConnectionContext, ex: Exchange): HttpEntry 
       body: bodyOf(req, decode, flags),
     };
     if (req.trailers !== null && hasKeys(req.trailers)) request.trailers = req.trailers;
+    // GraphQL summary (dissectors/graphql), after trailers as in the HttpRequest type's field order.
+    const graphql = graphqlOf(request, ctx);
+    if (graphql !== null) request.graphql = graphql;
   }
   if (res !== null) {
     if (res.flags.length > 0) addFlags(flags, res.flags);

@@ -8,6 +8,7 @@ import type { EntryFlag } from '../../entries/types.js';
 import type { HttpMessage } from '../http1/message.js';
 import { bodyOf, queryOf } from '../http1/entry.js';
 import { elapsedMs } from '../../entries/time.js';
+import { graphqlOf } from '../graphql/detect.js';
 import { decodeGrpcMessage, grpcPath, grpcStatusName } from './grpc.js';
 import type { H2Stream } from './stream.js';
 import type { GrpcEntry, GrpcRequest, GrpcResponse, Http2Entry, Http2Request, Http2Response } from './types.js';
@@ -34,6 +35,9 @@ export function buildEntry(ctx: ConnectionContext, s: H2Stream): Http2Entry | Gr
       scheme: s.scheme,
     };
     if (req.trailers !== null) request.trailers = req.trailers;
+    // GraphQL summary (dissectors/graphql); a gRPC call never has a GraphQL body, so it is harmless there.
+    const graphql = graphqlOf(request, ctx);
+    if (graphql !== null) request.graphql = graphql;
     if (s.reqIncomplete) { request.headersIncomplete = true; addFlag(flags, 'gap'); }
     if (s.promisedOn !== undefined) request.promisedOn = s.promisedOn;
     if (!s.reqEnded && s.reset === undefined) addFlag(flags, 'truncated');
