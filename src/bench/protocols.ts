@@ -37,6 +37,7 @@ export const PROTOCOL_CAPTURES: ReadonlyArray<{ protocol: string; file: string }
   { protocol: 'mqtt', file: fixturePath('mqtt', 'mqttjs.pcap') },
   { protocol: 'tls', file: fixturePath('tls', 'node-lo.pcap') },
   { protocol: 'websocket', file: fixturePath('websocket', 'ws-deflate.pcap') },
+  { protocol: 'icmp', file: fixturePath('icmp', 'lo-ping.pcap') },
 ];
 
 interface Row { protocol: string; packets: number; bytes: number; seconds: number; entries: number }
