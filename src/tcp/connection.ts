@@ -158,7 +158,8 @@ export class TcpConnection extends Flow implements StreamOutput {
     if (h === null) return;
     old.handOff = null;
     this.upgradable = false;
-    const spec = this.host.specsFor(this).find((s) => s.name === h.protocol && typeof (s as Partial<UpgradeTarget>).upgrade === 'function');
+    const spec = this.host.specsFor(this).find((s) => typeof (s as Partial<UpgradeTarget>).upgrade === 'function'
+      && (s.name === h.protocol || ((s as Partial<UpgradeTarget>).upgradeTokens?.includes(h.protocol) ?? false)));
     if (spec === undefined) { this.host.weird('upgrade_unclaimed'); return; } // the HTTP dissector keeps ignoring (and counting) the bytes
     old.close(ts);
     const next = (spec as StreamDissectorSpec & UpgradeTarget).upgrade(this.context(this.id, 'tcp', this.clientDir as Dir, this.host), h);

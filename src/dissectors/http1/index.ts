@@ -43,6 +43,8 @@ export interface UpgradeHandOff {
 /** A spec that can take a connection over after an HTTP/1 upgrade (see UpgradeHandOff). */
 export interface UpgradeTarget {
   upgrade(ctx: ConnectionContext, handOff: UpgradeHandOff): StreamDissector;
+  /** Upgrade tokens this spec takes besides its own name (HTTP/2: "h2c"). */
+  upgradeTokens?: readonly string[];
 }
 
 interface Pending extends Exchange {

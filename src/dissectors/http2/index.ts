@@ -21,6 +21,7 @@
  */
 import type { Entry } from '../../entries/types.js';
 import type { ConnectionContext, DetectResult, StreamDissector, StreamDissectorSpec } from '../types.js';
+import type { UpgradeTarget } from '../http1/index.js';
 import {
   DEFAULT_MAX_FRAME_SIZE, FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FrameType, PREFACE_BYTES,
   SETTINGS_HEADER_TABLE_SIZE, SETTINGS_MAX_FRAME_SIZE, errorName, type FrameHeader,
@@ -436,10 +437,14 @@ export function detectHttp2(data: Uint8Array, isClient: boolean): DetectResult {
   return len % 6 === 0 && len <= 6 * 64 ? 'match' : 'no';
 }
 
-export const http2Spec: StreamDissectorSpec = {
+export const http2Spec: StreamDissectorSpec & UpgradeTarget = {
   name: 'http2',
   ports: [80, 8080, 50051],
   transport: 'tcp',
   detect: detectHttp2,
   create: (ctx) => new Http2Dissector(ctx),
+  // HTTP/1.1 `Upgrade: h2c`: after the 101 the client sends the preface and both sides speak HTTP/2.
+  // Stream 1's request was the HTTP/1.1 request (already an http entry); its answer comes on stream 1.
+  upgradeTokens: ['h2c'],
+  upgrade: (ctx) => new Http2Dissector(ctx),
 };

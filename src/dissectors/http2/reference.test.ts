@@ -13,7 +13,9 @@
  * throughput diagnostic (packets/s through the whole pipeline).
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { processCaptureFile } from '../../pipeline/read-file.js';
+import { fixturePath } from '../../util/paths.js';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readHttp2Capture } from './test-support.js';
@@ -132,4 +134,14 @@ test('throughput diagnostic (packets/s, node-h2c.pcap and the nghttp2 capture re
     const s = Number(process.hrtime.bigint() - start) / 1e9;
     t.diagnostic(`${name}: ${packets} packets in ${s.toFixed(3)} s = ${Math.round(packets / s)} packets/s`);
   }
+});
+
+test('HTTP/1.1 Upgrade: h2c hands the connection to HTTP/2 (suricata-verify http2-keywords2)', async () => {
+  const path = fixturePath('http2', 'sv-http2-keywords2.pcap');
+  assert.ok(existsSync(path));
+  const r = await processCaptureFile(path);
+  assert.deepEqual(r.entries.map((e) => e.protocol), ['http', 'http2', 'http2']);
+  const h2 = r.entries.filter((e) => e.protocol === 'http2');
+  assert.ok(h2.some((e) => e.protocol === 'http2' && e.request?.path === '/humans.txt' && e.response?.status === 404));
+  assert.equal(r.stats.weirds.upgrade_unclaimed, undefined);
 });
