@@ -8,28 +8,18 @@
  */
 import { strict as assert } from 'node:assert';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import amqp from 'amqplib';
-import { which } from '../../lab/proc.js';
 import { startCapture } from '../../lab/record.js';
+import { liveSkipReason } from '../../lab/live-server.js';
 import { checkAgainstTruth, readAmqpCapture, truthBody, type AmqpTruth } from './truth.js';
 
 const PORT = 5672;
 
-async function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false));
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
-  });
-}
 
-const skip = process.getuid?.() !== 0 ? 'capturing needs root'
-  : which('tcpdump') === undefined ? 'tcpdump is not installed'
-  : !(await reachable(PORT)) ? 'RabbitMQ is not listening on 127.0.0.1:5672' : false;
+const skip = await liveSkipReason('RabbitMQ', PORT);
 
 async function drive(truth: AmqpTruth): Promise<void> {
   const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${PORT}`);

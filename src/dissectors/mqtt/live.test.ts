@@ -7,26 +7,16 @@
  */
 import { strict as assert } from 'node:assert';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { which } from '../../lab/proc.js';
 import { startCapture } from '../../lab/record.js';
+import { liveSkipReason } from '../../lab/live-server.js';
 import { checkAgainstTruth, MQTT_PORT, readMqttCapture, truthPayload, type MqttClientTruth, type TruthMessage } from './truth.js';
 
-async function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false));
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
-  });
-}
 
-const skip = process.getuid?.() !== 0 ? 'capturing needs root'
-  : which('tcpdump') === undefined ? 'tcpdump is not installed'
-  : !(await reachable(MQTT_PORT)) ? 'Mosquitto is not listening on 127.0.0.1:1883' : false;
+const skip = await liveSkipReason('Mosquitto', MQTT_PORT);
 
 async function drive(version: 4 | 5): Promise<MqttClientTruth> {
   const clientId = `podtap-v${version}-${process.pid}`;

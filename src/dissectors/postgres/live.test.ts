@@ -15,24 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
-import { which } from '../../lab/proc.js';
 import { startCapture } from '../../lab/record.js';
+import { liveSkipReason } from '../../lab/live-server.js';
 import type { PostgresEntry } from './index.js';
 import { cancelRequest, copyData, copyDone, entriesOfCapture, query as queryMsg, startup, terminate } from './test-support.js';
 
 const PORT = 5432;
 
-async function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false));
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
-  });
-}
 
-const skip = process.getuid?.() !== 0 ? 'capturing needs root'
-  : which('tcpdump') === undefined ? 'tcpdump is not installed'
-  : !(await reachable(PORT)) ? 'PostgreSQL is not listening on 127.0.0.1:5432' : false;
+const skip = await liveSkipReason('PostgreSQL', PORT);
 
 interface Ran { text: string; values?: unknown[]; command?: string; rowCount?: number | null; fields?: string[]; code?: string; notice?: string }
 

@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
-import { which } from '../../lab/proc.js';
 import { startCapture } from '../../lab/record.js';
+import { liveSkipReason } from '../../lab/live-server.js';
 import type { RedisEntry } from './index.js';
 import { MAX_ARG_BYTES } from './entry.js';
 import { bytesText } from './render.js';
@@ -23,17 +23,8 @@ import { cmd, readRedisCapture } from './test-support.js';
 
 const PORT = 6379;
 
-async function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false));
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
-  });
-}
 
-const skip = process.getuid?.() !== 0 ? 'capturing needs root'
-  : which('tcpdump') === undefined ? 'tcpdump is not installed'
-  : !(await reachable(PORT)) ? 'Redis is not listening on 127.0.0.1:6379' : false;
+const skip = await liveSkipReason('Redis', PORT);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
