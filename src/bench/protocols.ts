@@ -38,6 +38,7 @@ export const PROTOCOL_CAPTURES: ReadonlyArray<{ protocol: string; file: string }
   { protocol: 'tls', file: fixturePath('tls', 'node-lo.pcap') },
   { protocol: 'websocket', file: fixturePath('websocket', 'ws-deflate.pcap') },
   { protocol: 'icmp', file: fixturePath('icmp', 'lo-ping.pcap') },
+  { protocol: 'kafka', file: fixturePath('kafka', 'kafkajs.pcap') },
 ];
 
 interface Row { protocol: string; packets: number; bytes: number; seconds: number; entries: number }

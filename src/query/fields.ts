@@ -14,7 +14,7 @@ import type { PathSegment } from './ast.js';
 export const ROOT_FIELDS = [
   'id', 'protocol', 'transport', 'timestamp', 'elapsedTime', 'src', 'dst',
   'connectionId', 'flags', 'redacted', 'request', 'response',
-  'channel', 'protocolVersion', 'clientId', 'streamId', 'reset', 'push',
+  'channel', 'protocolVersion', 'clientId', 'streamId', 'reset', 'push', 'apiKey', 'apiName',
 ] as const;
 
 // Compile-time check: a field added to any entry type must be listed above.
