@@ -39,6 +39,7 @@ export const PROTOCOL_CAPTURES: ReadonlyArray<{ protocol: string; file: string }
   { protocol: 'websocket', file: fixturePath('websocket', 'ws-deflate.pcap') },
   { protocol: 'icmp', file: fixturePath('icmp', 'lo-ping.pcap') },
   { protocol: 'kafka', file: fixturePath('kafka', 'kafkajs.pcap') },
+  { protocol: 'mongodb', file: fixturePath('mongodb', 'driver.pcap') },
 ];
 
 interface Row { protocol: string; packets: number; bytes: number; seconds: number; entries: number }

@@ -14,9 +14,10 @@ import { postgresSpec } from './postgres/index.js';
 import { tlsSpec } from './tls/index.js';
 import { websocketSpec } from './websocket/index.js';
 import { kafkaSpec } from './kafka/index.js';
+import { mongodbSpec } from './mongodb/index.js';
 
 // HTTP/2 before HTTP/1: HTTP/1's detect() would take the h2c preface "PRI * HTTP/2.0" for a request.
-export const DISSECTORS: readonly DissectorSpec[] = [http2Spec, http1Spec, dnsTcpSpec, dnsUdpSpec, redisSpec, postgresSpec, mysqlSpec, amqpSpec, mqttSpec, tlsSpec, websocketSpec, kafkaSpec];
+export const DISSECTORS: readonly DissectorSpec[] = [http2Spec, http1Spec, dnsTcpSpec, dnsUdpSpec, redisSpec, postgresSpec, mysqlSpec, amqpSpec, mqttSpec, tlsSpec, websocketSpec, kafkaSpec, mongodbSpec];
 
 export class DissectorRegistry {
   readonly tcp: readonly StreamDissectorSpec[];

@@ -176,9 +176,10 @@ import type { PostgresEntry } from '../dissectors/postgres/entry.js';
 import type { TlsEntry } from '../dissectors/tls/entry.js';
 import type { WebSocketEntry } from '../dissectors/websocket/entry.js';
 import type { KafkaEntry } from '../dissectors/kafka/entry.js';
+import type { MongodbEntry } from '../dissectors/mongodb/entry.js';
 import type { GraphqlRequest } from '../dissectors/graphql/detect.js';
 import type { IcmpEntry } from '../dissectors/icmp/entry.js';
 
 export type { MysqlEntry, AmqpEntry, MqttEntry, Http2Entry, GrpcEntry, RedisEntry, PostgresEntry, TlsEntry, WebSocketEntry, GraphqlRequest, IcmpEntry };
-export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | WebSocketEntry | RedisEntry | PostgresEntry | MysqlEntry | KafkaEntry | AmqpEntry | MqttEntry | TlsEntry | IcmpEntry;
+export type Entry = HttpEntry | DnsEntry | Http2Entry | GrpcEntry | WebSocketEntry | RedisEntry | PostgresEntry | MysqlEntry | MongodbEntry | KafkaEntry | AmqpEntry | MqttEntry | TlsEntry | IcmpEntry;
 export type Protocol = Entry['protocol'];

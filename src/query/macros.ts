@@ -19,6 +19,7 @@ export const MACROS: Readonly<Record<string, MacroDefinition>> = {
   dns: { field: 'protocol', values: ['dns'] },
   icmp: { field: 'protocol', values: ['icmp'] },
   tls: { field: 'protocol', values: ['tls'] },
+  mongodb: { field: 'protocol', values: ['mongodb'] },
   redis: { field: 'protocol', values: ['redis'] },
   kafka: { field: 'protocol', values: ['kafka'] },
   amqp: { field: 'protocol', values: ['amqp'] },

@@ -1,0 +1,232 @@
+/**
+ * A bounded BSON reader (bsonspec.org 1.1) for display: documents become
+ * JSON-like values. It reads from a view and never throws; what it keeps
+ * (strings, base64 of binaries) is copied out of the view.
+ *
+ * Value mapping (see FIELDS.md): double, string, bool, null as themselves;
+ * int32 a number; int64 a number when it is a safe integer, else its decimal
+ * string; ObjectId its 24-digit hex; datetime ISO 8601 (the millisecond
+ * count as a string when out of Date's range); binary base64 of its bytes;
+ * decimal128 its string form; timestamp "Timestamp(t, i)"; regex "/p/o";
+ * JavaScript code its source; MinKey/MaxKey/undefined "$minKey"/"$maxKey"/null.
+ *
+ * Limits: nesting beyond MAX_DEPTH, more than `budget.values` values, a
+ * string past MAX_STRING_CHARS or a binary past MAX_BINARY_BYTES are cut and
+ * counted as `truncated`; bytes that break the grammar stop the document and
+ * count as `malformed`. A document whose declared length runs past the
+ * bytes at hand is read as far as the bytes go (`truncated`).
+ */
+
+export type BsonValue = null | boolean | number | string | BsonValue[] | BsonDocument;
+export interface BsonDocument { [key: string]: BsonValue }
+
+/** Deepest nesting decoded; deeper documents become "[depth limit]". */
+export const MAX_DEPTH = 32;
+/** Characters of one string value kept. */
+export const MAX_STRING_CHARS = 4096;
+/** Bytes of one binary value kept (before base64). */
+export const MAX_BINARY_BYTES = 1024;
+/** Values decoded per message (all documents of it together). */
+export const MAX_VALUES_PER_MESSAGE = 10_000;
+
+/** Shared by every document of one message: the value budget and what went wrong. */
+export interface BsonBudget {
+  values: number;
+  truncated: boolean;
+  malformed: boolean;
+}
+
+export const newBudget = (values = MAX_VALUES_PER_MESSAGE): BsonBudget => ({ values, truncated: false, malformed: false });
+
+const utf8 = new TextDecoder('utf-8');
+
+function i32(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24));
+}
+
+function u32(b: Uint8Array, p: number): number {
+  return i32(b, p) >>> 0;
+}
+
+/** The int64 at `p` as a number when safe, else its decimal string. */
+export function int64At(b: Uint8Array, p: number): number | string {
+  const lo = u32(b, p);
+  const hi = i32(b, p + 4);
+  const n = hi * 2 ** 32 + lo;
+  if (Number.isSafeInteger(n)) return n;
+  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+}
+
+function f64(b: Uint8Array, p: number): number {
+  return new DataView(b.buffer, b.byteOffset + p, 8).getFloat64(0, true);
+}
+
+/** Index of the NUL ending the cstring at `p`, or -1 before `end`. */
+function cstringEnd(b: Uint8Array, p: number, end: number): number {
+  for (let i = p; i < end; i++) if (b[i] === 0) return i;
+  return -1;
+}
+
+function text(b: Uint8Array, from: number, to: number, budget: BsonBudget): string {
+  // At most 4 bytes per char: decode only what can fill MAX_STRING_CHARS.
+  const cut = to - from > MAX_STRING_CHARS * 4 ? from + MAX_STRING_CHARS * 4 : to;
+  let s = utf8.decode(b.subarray(from, cut));
+  if (s.length > MAX_STRING_CHARS || cut < to) {
+    s = s.slice(0, MAX_STRING_CHARS);
+    budget.truncated = true;
+  }
+  return s;
+}
+
+const hex = (b: Uint8Array, p: number, n: number): string => {
+  let s = '';
+  for (let i = 0; i < n; i++) s += (b[p + i] < 16 ? '0' : '') + b[p + i].toString(16);
+  return s;
+};
+
+function isoDate(ms: number | string): string {
+  if (typeof ms === 'number' && Math.abs(ms) <= 8.64e15) return new Date(ms).toISOString();
+  return String(ms);
+}
+
+/** IEEE 754-2008 decimal128 (BID encoding) to its string, as the BSON spec's Decimal128 toString. */
+export function decimal128At(b: Uint8Array, p: number): string {
+  const lo = BigInt(u32(b, p)) | (BigInt(u32(b, p + 4)) << 32n);
+  const hi = BigInt(u32(b, p + 8)) | (BigInt(u32(b, p + 12)) << 32n);
+  const negative = (hi >> 63n) === 1n;
+  const comb = Number((hi >> 58n) & 0x1fn);
+  if (comb === 0x1f) return 'NaN';
+  if (comb === 0x1e) return negative ? '-Infinity' : 'Infinity';
+  let exponent: number;
+  let coefficient: bigint;
+  if ((comb >> 3) === 3) {
+    // 11 after the sign: the coefficient would exceed 34 digits; non-canonical, read as zero.
+    exponent = Number((hi >> 47n) & 0x3fffn) - 6176;
+    coefficient = 0n;
+  } else {
+    exponent = Number((hi >> 49n) & 0x3fffn) - 6176;
+    coefficient = ((hi & 0x1ffffffffffffn) << 64n) | lo;
+    if (coefficient > 9999999999999999999999999999999999n) coefficient = 0n;
+  }
+  const digits = coefficient.toString();
+  const sign = negative ? '-' : '';
+  const adjusted = exponent + digits.length - 1;
+  if (exponent > 0 || adjusted < -6) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mant}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+  }
+  if (exponent === 0) return sign + digits;
+  const point = digits.length + exponent;
+  if (point > 0) return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  return `${sign}0.${'0'.repeat(-point)}${digits}`;
+}
+
+/** Size of the document at `p`, or 0 when fewer than 5 bytes remain or the size is impossible. */
+export function documentSize(b: Uint8Array, p: number, end: number): number {
+  if (p + 4 > end) return 0;
+  const n = i32(b, p);
+  return n >= 5 ? n : 0;
+}
+
+/**
+ * Reads the document at `p` (within `end`). `asArray` gives an array of the
+ * values in key order (BSON arrays). Returns the value and the offset after it.
+ */
+export function readDocument(b: Uint8Array, p: number, end: number, budget: BsonBudget, depth = 0, asArray = false): { value: BsonDocument | BsonValue[]; next: number } {
+  const out: BsonDocument = {};
+  const arr: BsonValue[] = [];
+  const size = documentSize(b, p, end);
+  if (size === 0) {
+    budget.malformed = true;
+    return { value: asArray ? arr : out, next: end };
+  }
+  let stop = p + size - 1; // the document's final NUL
+  if (stop >= end) { budget.truncated = true; stop = end; }
+  if (depth >= MAX_DEPTH) {
+    budget.truncated = true;
+    return { value: asArray ? ['[depth limit]'] : { '[depth limit]': null }, next: Math.min(p + size, end) };
+  }
+  let q = p + 4;
+  while (q < stop) {
+    const type = b[q];
+    const kEnd = cstringEnd(b, q + 1, stop);
+    if (kEnd < 0) { budget.truncated = true; break; }
+    const key = text(b, q + 1, kEnd, budget);
+    q = kEnd + 1;
+    if (budget.values <= 0) { budget.truncated = true; break; }
+    budget.values--;
+    const r = readValue(b, type, q, stop, budget, depth);
+    if (r === null) break; // cut or malformed (budget says which)
+    if (asArray) arr.push(r.value); else out[key] = r.value;
+    q = r.next;
+  }
+  if (q === stop && stop < end && b[stop] !== 0) budget.malformed = true;
+  return { value: asArray ? arr : out, next: Math.min(p + size, end) };
+}
+
+/** One element value of `type` at `q`; null when it does not fit before `stop` or the type is unknown. */
+function readValue(b: Uint8Array, type: number, q: number, stop: number, budget: BsonBudget, depth: number): { value: BsonValue; next: number } | null {
+  const need = (n: number): boolean => {
+    if (q + n <= stop) return true;
+    budget.truncated = true;
+    return false;
+  };
+  switch (type) {
+    case 0x01: return need(8) ? { value: f64(b, q), next: q + 8 } : null;
+    case 0x02: case 0x0d: case 0x0e: { // string, JavaScript code, symbol
+      if (!need(4)) return null;
+      const n = i32(b, q);
+      if (n < 1) { budget.malformed = true; return null; }
+      if (!need(4 + n)) return null;
+      return { value: text(b, q + 4, q + 4 + n - 1, budget), next: q + 4 + n };
+    }
+    case 0x03: case 0x04: {
+      const r = readDocument(b, q, stop, budget, depth + 1, type === 0x04);
+      return r.next > q ? r : null;
+    }
+    case 0x05: { // binary: int32 length, subtype, bytes
+      if (!need(5)) return null;
+      const n = i32(b, q);
+      if (n < 0) { budget.malformed = true; return null; }
+      if (!need(5 + n)) return null;
+      const keep = Math.min(n, MAX_BINARY_BYTES);
+      if (keep < n) budget.truncated = true;
+      return { value: Buffer.from(b.buffer, b.byteOffset + q + 5, keep).toString('base64'), next: q + 5 + n };
+    }
+    case 0x06: case 0x0a: return { value: null, next: q }; // undefined, null
+    case 0x07: return need(12) ? { value: hex(b, q, 12), next: q + 12 } : null;
+    case 0x08: return need(1) ? { value: b[q] !== 0, next: q + 1 } : null;
+    case 0x09: return need(8) ? { value: isoDate(int64At(b, q)), next: q + 8 } : null;
+    case 0x0b: { // regex: two cstrings
+      const e1 = cstringEnd(b, q, stop);
+      const e2 = e1 < 0 ? -1 : cstringEnd(b, e1 + 1, stop);
+      if (e2 < 0) { budget.truncated = true; return null; }
+      return { value: `/${text(b, q, e1, budget)}/${text(b, e1 + 1, e2, budget)}`, next: e2 + 1 };
+    }
+    case 0x0c: { // DBPointer: string, 12 bytes
+      if (!need(4)) return null;
+      const n = i32(b, q);
+      if (n < 1) { budget.malformed = true; return null; }
+      if (!need(4 + n + 12)) return null;
+      return { value: `${text(b, q + 4, q + 3 + n, budget)}/${hex(b, q + 4 + n, 12)}`, next: q + 4 + n + 12 };
+    }
+    case 0x0f: { // code with scope: int32 total, string, document
+      if (!need(4)) return null;
+      const total = i32(b, q);
+      if (total < 14) { budget.malformed = true; return null; }
+      if (!need(total)) return null;
+      const n = i32(b, q + 4);
+      if (n < 1 || 8 + n > total) { budget.malformed = true; return null; }
+      return { value: text(b, q + 8, q + 8 + n - 1, budget), next: q + total };
+    }
+    case 0x10: return need(4) ? { value: i32(b, q), next: q + 4 } : null;
+    case 0x11: return need(8) ? { value: `Timestamp(${u32(b, q + 4)}, ${u32(b, q)})`, next: q + 8 } : null;
+    case 0x12: return need(8) ? { value: int64At(b, q), next: q + 8 } : null;
+    case 0x13: return need(16) ? { value: decimal128At(b, q), next: q + 16 } : null;
+    case 0xff: return { value: '$minKey', next: q };
+    case 0x7f: return { value: '$maxKey', next: q };
+    default:
+      budget.malformed = true;
+      return null;
+  }
+}
