@@ -137,27 +137,27 @@ export class Http2Dissector implements StreamDissector {
     }
   }
 
+  /** Where a HEADERS or PUSH_PROMISE payload's content lies once its padding is removed; null (a violation recorded) when the pad length is impossible. */
+  private unpadded(d: Direction, h: FrameHeader, p: Uint8Array): { s: number; e: number } | null {
+    if ((h.flags & FLAG_PADDED) === 0) return { s: 0, e: p.length };
+    if (p.length < 1 || p[0] >= p.length) { this.violation(d, h.streamId, 'http2_bad_padding'); d.hpack.lose(); return null; }
+    return { s: 1, e: p.length - p[0] };
+  }
+
   private headersFrame(d: Direction, h: FrameHeader, p: Uint8Array, ts: number): void {
-    let s = 0;
-    let e = p.length;
-    if ((h.flags & FLAG_PADDED) !== 0) {
-      if (p.length < 1 || p[0] >= p.length) { this.violation(d, h.streamId, 'http2_bad_padding'); d.hpack.lose(); return; }
-      e -= p[0];
-      s = 1;
-    }
+    const span = this.unpadded(d, h, p);
+    if (span === null) return;
+    let { s } = span;
+    const { e } = span;
     if ((h.flags & FLAG_PRIORITY) !== 0) s += 5;
     if (s > e || h.streamId === 0) { this.violation(d, h.streamId, 'http2_bad_headers'); d.hpack.lose(); return; }
     this.startBlock(d, h, h.streamId, 0, p.subarray(s, e), ts);
   }
 
   private pushPromise(d: Direction, h: FrameHeader, p: Uint8Array, ts: number): void {
-    let s = 0;
-    let e = p.length;
-    if ((h.flags & FLAG_PADDED) !== 0) {
-      if (p.length < 1 || p[0] >= p.length) { this.violation(d, h.streamId, 'http2_bad_padding'); d.hpack.lose(); return; }
-      e -= p[0];
-      s = 1;
-    }
+    const span = this.unpadded(d, h, p);
+    if (span === null) return;
+    const { s, e } = span;
     if (s + 4 > e) { this.violation(d, h.streamId, 'http2_bad_push_promise'); d.hpack.lose(); return; }
     const promised = ((p[s] & 0x7f) * 0x1000000) + ((p[s + 1] << 16) | (p[s + 2] << 8) | p[s + 3]);
     this.startBlock(d, h, h.streamId, promised, p.subarray(s + 4, e), ts);
