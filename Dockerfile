@@ -21,6 +21,7 @@ COPY scripts/build-native.mjs scripts/
 COPY native/pcap/binding.gyp native/pcap/
 COPY native/pcap/src native/pcap/src/
 COPY src src/
+COPY ui ui/
 COPY bin bin/
 COPY fixtures/demo fixtures/demo/
 RUN npm ci --no-audit --no-fund

@@ -16,10 +16,12 @@
  * --live runs the live-capture load benchmark instead (src/bench/live.ts).
  * --hub runs the hub benchmark instead (src/bench/hub.ts): ingest, query latency, retention.
  * --protocols times podtap per protocol against HTTP/1 (src/bench/protocols.ts).
+ * --ui measures the web UI in Chromium (ui/src/e2e/ui-bench.ts, compiled by ui/tsconfig.json).
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { run, which } from '../lab/proc.js';
 import { podtapBin, podtapSkipReason } from '../lab/podtap-cli.js';
@@ -105,9 +107,18 @@ async function runBig(dir: string, meta: BenchCaptureMeta, count: boolean): Prom
   return rssOk && countOk ? 0 : 1;
 }
 
+/** The UI bench is compiled with the UI (ui/tsconfig.json), not with src/. */
+async function uiBench(argv: string[]): Promise<number> {
+  const file = join(packageRoot(), 'dist', 'ui-test', 'ui', 'src', 'e2e', 'ui-bench.js');
+  if (!existsSync(file)) { process.stdout.write('ui bench: not built (npm run bench builds it)\n'); return 1; }
+  const mod = (await import(pathToFileURL(file).href)) as { runUiBench: (a: string[]) => Promise<number> };
+  return mod.runUiBench(argv);
+}
+
 async function main(): Promise<number> {
   if (process.argv.includes('--live')) return (await import('./live.js')).runLiveBench(process.argv.slice(2));
   if (process.argv.includes('--hub')) return (await import('./hub.js')).runHubBench(process.argv.slice(2));
+  if (process.argv.includes('--ui')) return uiBench(process.argv.slice(2));
   if (process.argv.includes('--protocols')) return (await import('./protocols.js')).runProtocolBench(process.argv.slice(2));
   const { values } = parseArgs({
     options: {

@@ -7,6 +7,7 @@ import { addHubCommand } from './hub-cmd.js';
 import { addExportCommand, HubRequestError } from './export-cmd.js';
 import { addTapCommand } from './tap-cmd.js';
 import { addCleanCommand, addProxyCommand } from './cluster-cmd.js';
+import { addDemoCommand } from '../demo/demo-cmd.js';
 import { InventoryError, RuleError } from '../cluster/model.js';
 import { LiveCaptureError } from '../live/errors.js';
 import { CaptureFormatError } from '../capture/types.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   addProxyCommand(program);
   addCleanCommand(program);
   addExportCommand(program);
+  addDemoCommand(program);
   return program;
 }
 

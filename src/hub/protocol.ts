@@ -11,6 +11,9 @@
  *      skipped) and answers `ack` with its `seq`. Only then does the worker
  *      forget it. On reconnect every unacknowledged batch is sent again.
  *   4. Every few seconds the worker sends `state`: its counters and targets.
+ *   5. The hub may send `rules` (the targeting rules set with PUT /api/rules)
+ *      at any time, and sends them right after `hello` when it has some. A
+ *      worker without a rules file applies them as a rules-file change.
  *
  * Everything a peer sends is checked here; what does not fit is an error
  * message on the socket and the socket is closed, or (a single bad entry
@@ -18,6 +21,9 @@
  */
 import type { Entry } from '../entries/types.js';
 import type { FlowQuery } from '../worker/packet-ring.js';
+import { RuleError } from '../cluster/model.js';
+import type { TargetRules } from '../cluster/rules.js';
+import { checkRules } from './rules.js';
 
 /** Unacknowledged batches a worker keeps on the wire. */
 export const WINDOW = 8;
@@ -45,8 +51,10 @@ export interface WorkerState {
   counters: WorkerCounters;
   /** Targeted pods on this node (namespace/name) and their interfaces. */
   targets: Array<{ pod: string; iface: string; filter: string; bpfInstructions: number }>;
-  /** The targeting rules in force, as text. */
+  /** The targeting rules in force, as text (`hub: …` when they came from the hub, `file PATH` for a rules file). */
   rules: string;
+  /** The same rules as an object, when they are valid rules (GET /api/rules shows them when the hub has none). */
+  targetRules?: TargetRules;
 }
 
 export type UplinkMessage =
@@ -58,7 +66,9 @@ export type DownlinkMessage =
   | { type: 'ack'; seq: number; stored: number; duplicates: number; rejected: number }
   | { type: 'error'; message: string }
   /** The hub asks for the raw packets of some connections (pcapng export). */
-  | { type: 'packets-request'; id: number; flows: FlowQuery[] };
+  | { type: 'packets-request'; id: number; flows: FlowQuery[] }
+  /** The targeting rules set on the hub (checked as a rules file is). */
+  | { type: 'rules'; rules: TargetRules };
 
 /**
  * The worker's answer to `packets-request`, one binary message:
@@ -117,6 +127,50 @@ export function parseUplink(text: string): UplinkMessage {
   }
 }
 
+/** Most flows one packets-request may ask for. */
+export const MAX_REQUEST_FLOWS = 100_000;
+
+const isFlow = (f: unknown): f is FlowQuery => isObj(f) && isStr(f.a, 64) && isStr(f.b, 64) && isNum(f.ap) && isNum(f.bp)
+  && (f.proto === 'tcp' || f.proto === 'udp') && isNum(f.from) && isNum(f.to);
+
+/** Parse and check one hub → worker message; throws ProtocolError naming what is wrong. */
+export function parseDownlink(text: string): DownlinkMessage {
+  let m: unknown;
+  try { m = JSON.parse(text); } catch (err) { throw new ProtocolError(`not JSON: ${(err as Error).message}`); }
+  if (!isObj(m)) throw new ProtocolError('expected a JSON object');
+  switch (m.type) {
+    case 'ack':
+      if (!isNum(m.seq)) throw new ProtocolError('ack: "seq" must be a number');
+      return { type: 'ack', seq: m.seq, stored: isNum(m.stored) ? m.stored : 0, duplicates: isNum(m.duplicates) ? m.duplicates : 0, rejected: isNum(m.rejected) ? m.rejected : 0 };
+    case 'error':
+      return { type: 'error', message: isStr(m.message, 4096) ? m.message : 'unknown error' };
+    case 'packets-request':
+      if (!isNum(m.id)) throw new ProtocolError('packets-request: "id" must be a number');
+      if (!Array.isArray(m.flows) || m.flows.length > MAX_REQUEST_FLOWS || !m.flows.every(isFlow)) throw new ProtocolError(`packets-request: "flows" must be at most ${MAX_REQUEST_FLOWS} flows`);
+      return { type: 'packets-request', id: m.id, flows: m.flows };
+    case 'rules':
+      try {
+        return { type: 'rules', rules: checkRules(m.rules, 'hub rules') };
+      } catch (err) {
+        if (err instanceof RuleError) throw new ProtocolError(`rules: ${err.message}`);
+        throw err;
+      }
+    default:
+      throw new ProtocolError(`unknown message type ${JSON.stringify(String(m.type)).slice(0, 40)}`);
+  }
+}
+
+/** Rules a worker reports, when they are valid; undefined otherwise. */
+function reportedRules(v: unknown): TargetRules | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return checkRules(v, 'state.targetRules');
+  } catch (err) {
+    if (err instanceof RuleError) return undefined;
+    throw err;
+  }
+}
+
 function sanitizeState(s: Record<string, unknown>): WorkerState {
   const c = s.counters as Record<string, unknown>;
   const n = (v: unknown): number => (isNum(v) && v >= 0 ? v : 0);
@@ -126,6 +180,7 @@ function sanitizeState(s: Record<string, unknown>): WorkerState {
     pod: isStr(t.pod, 512) ? t.pod : '', iface: isStr(t.iface, 64) ? t.iface : '',
     filter: isStr(t.filter, 65_536) ? t.filter : '', bpfInstructions: n(t.bpfInstructions),
   })) : [];
+  const targetRules = reportedRules(s.targetRules);
   return {
     counters: {
       captured: n(c.captured), processed: n(c.processed), duplicate: n(c.duplicate), untargeted: n(c.untargeted),
@@ -133,6 +188,7 @@ function sanitizeState(s: Record<string, unknown>): WorkerState {
     },
     targets,
     rules: isStr(s.rules, 4096) ? s.rules : '',
+    ...(targetRules === undefined ? {} : { targetRules }),
   };
 }
 

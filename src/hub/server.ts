@@ -24,6 +24,12 @@ import type { FlowQuery } from '../worker/packet-ring.js';
 import { compileHubFilter, HubFilterError, type HubFilter } from './filter.js';
 import { computeStats } from './stats.js';
 import { exportHar } from './export-har.js';
+import { bucketRange, computeTimeseries, timeseriesParams, TimeseriesParamError, type TimeseriesParams } from './timeseries.js';
+import { fieldsAnswer, ValuesCache, ValuesError } from './values.js';
+import { checkRules, HubRules, rulesOfWorkers } from './rules.js';
+import { RuleError } from '../cluster/model.js';
+import type { TargetRules } from '../cluster/rules.js';
+import { isPublicUiPath, registerUi } from './ui-routes.js';
 
 export interface HubOptions {
   host: string;
@@ -50,6 +56,9 @@ export class Hub {
   readonly live: LiveFanout;
   readonly workers = new WorkerRegistry();
   readonly ingest = { batches: 0, rejected: 0, protocolErrors: 0, authFailures: 0 };
+  /** Targeting rules set with PUT /api/rules, pushed to every worker. */
+  readonly rules: HubRules;
+  private readonly values: ValuesCache;
   private readonly redactor: Redactor;
   private readonly auth: TokenCheck;
   private readonly log: (line: string) => void;
@@ -69,6 +78,8 @@ export class Hub {
     this.redactor = new Redactor(opts.redact ?? DEFAULT_REDACT);
     this.auth = new TokenCheck(opts.token);
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
+    this.rules = new HubRules(opts.store?.dir, this.log);
+    this.values = new ValuesCache(this.store.db);
     this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 512 } });
     this.routes();
   }
@@ -164,7 +175,7 @@ export class Hub {
     void app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: true } });
     app.addHook('onRequest', async (req, reply) => {
       const path = req.url.split('?')[0];
-      if (path === '/healthz' || path === '/login') return;
+      if (path === '/healthz' || path === '/login' || (req.method === 'GET' && isPublicUiPath(path))) return;
       if (!this.auth.allows(req.headers)) {
         this.ingest.authFailures++;
         await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong token: send Authorization: Bearer <token> (or log in with /login?token=…)' });
@@ -185,7 +196,7 @@ export class Hub {
       return reply.header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(t)}; HttpOnly; SameSite=Strict; Path=/`).redirect('/');
     });
 
-    app.get('/', async () => ({ podtap: 'hub', api: ['/api/entries', '/api/entries/:id', '/api/stats', '/api/workers', '/api/stream', '/api/export.har', '/api/export.pcapng', '/metrics', '/healthz'] }));
+    registerUi(app);
 
     app.get('/api/entries', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
       const f = this.filter(req.query.q, reply);
@@ -213,6 +224,52 @@ export class Hub {
       const since = Date.now() - windowS * 1000;
       const docs = this.store.recentDocs(f?.sql ?? null, since, STATS_MAX_ENTRIES);
       return computeStats(docs, windowS * 1000, docs.length >= STATS_MAX_ENTRIES);
+    });
+
+    app.get('/api/timeseries', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+      const f = this.filter(req.query.q, reply);
+      if (f === undefined) return reply;
+      let p: TimeseriesParams;
+      try { p = timeseriesParams(req.query); } catch (err) {
+        if (err instanceof TimeseriesParamError) return reply.code(400).send({ error: err.message });
+        throw err;
+      }
+      const now = Date.now();
+      const docs = this.store.recentDocs(f?.sql ?? null, bucketRange(p, now).start, STATS_MAX_ENTRIES);
+      return computeTimeseries(docs, p, now, docs.length >= STATS_MAX_ENTRIES);
+    });
+
+    app.get('/api/values', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+      try { return this.values.answer(req.query); } catch (err) {
+        if (err instanceof ValuesError) return reply.code(400).send({ error: err.message });
+        throw err;
+      }
+    });
+
+    app.get('/api/fields', async () => fieldsAnswer());
+
+    app.get('/api/rules', async () => {
+      const rules = this.rules.get();
+      return rules !== null ? { rules, source: 'hub' } : { rules: rulesOfWorkers(this.workers.list()), source: 'workers' };
+    });
+
+    app.put('/api/rules', async (req: FastifyRequest<{ Body: unknown }>, reply) => {
+      const body = req.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body) || !('rules' in body)) {
+        return reply.code(400).send({ error: 'send a JSON body {"rules": {…}} with podRegex, namespaces, excludedNamespaces, selector, includeHostNetwork' });
+      }
+      let rules: TargetRules;
+      try { rules = checkRules(body.rules, 'rules'); } catch (err) {
+        if (err instanceof RuleError) return reply.code(400).send({ error: err.message });
+        throw err;
+      }
+      try { this.rules.set(rules); } catch (err) {
+        this.log(`podtap hub: could not save the rules: ${(err as Error).message}`);
+        return reply.code(500).send({ error: `the rules could not be saved in the data directory: ${(err as Error).message}` });
+      }
+      const pushed = this.pushRules(rules);
+      this.log(`podtap hub: rules set (${JSON.stringify(rules)}); sent to ${pushed} workers`);
+      return { rules, source: 'hub', pushed };
     });
 
     app.get('/api/workers', async () => ({ workers: this.workers.list() }));
@@ -266,6 +323,17 @@ export class Hub {
     socket.on('message', () => { /* clients have nothing to say; ignored */ });
   }
 
+  /** Send rules to every connected worker; how many it went to. */
+  private pushRules(rules: TargetRules): number {
+    let n = 0;
+    for (const socket of this.nodeSockets.values()) {
+      if (socket.readyState !== socket.OPEN) continue;
+      socket.send(JSON.stringify({ type: 'rules', rules } satisfies DownlinkMessage));
+      n++;
+    }
+    return n;
+  }
+
   /** Ask a node's worker for the packets of some connections; null when it is not connected or does not answer in time. */
   private requestPackets(node: string, flows: FlowQuery[]): Promise<{ records: Buffer; truncated: boolean } | null> {
     const socket = this.nodeSockets.get(node);
@@ -308,6 +376,8 @@ export class Hub {
         this.nodeSockets.set(m.node, socket);
         this.workers.hello(m.node, m.runId, m.version);
         this.log(`podtap hub: worker ${m.node} connected (run ${m.runId})`);
+        const rules = this.rules.get();
+        if (rules !== null) send({ type: 'rules', rules }); // a worker that connects later gets them right after its hello
         return;
       }
       if (hello === null) { fail(`"${m.type}" before "hello"`); return; }

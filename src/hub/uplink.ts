@@ -12,7 +12,11 @@
  *      forgotten (and its spool segment deleted once all of its batches are)
  *      only when the hub acknowledges it. On a reconnect all unacknowledged
  *      batches are sent again.
- *   4. Memory is bounded: past `maxBufferedEntries` waiting entries, new
+ *   4. What the hub sends is checked (protocol.ts `parseDownlink`): acks,
+ *      packet requests, and `rules` (handed to `onRules`, as they come: the
+ *      hub sends them after every hello, so a reconnect brings them again).
+ *      A message that does not check is logged and ignored.
+ *   5. Memory is bounded: past `maxBufferedEntries` waiting entries, new
  *      entries are dropped and counted (`dropped`); a spool larger than
  *      `maxSpoolBytes` stops growing the same way.
  */
@@ -20,8 +24,9 @@ import { WebSocket } from 'ws';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ByteSink } from '../output/types.js';
-import { WINDOW, MAX_BATCH_ENTRIES, encodePacketsAnswer, type DownlinkMessage, type WorkerState } from './protocol.js';
+import { WINDOW, MAX_BATCH_ENTRIES, ProtocolError, encodePacketsAnswer, parseDownlink, type DownlinkMessage, type WorkerState } from './protocol.js';
 import type { FlowQuery } from '../worker/packet-ring.js';
+import type { TargetRules } from '../cluster/rules.js';
 
 export interface UplinkOptions {
   /** Hub base URL (http://host:port); the stream goes to ws://host:port/api/ingest. */
@@ -40,6 +45,8 @@ export interface UplinkOptions {
   stateMs?: number;
   /** Answers the hub's requests for raw packets (pcapng export); none: answered empty. */
   packets?: (flows: FlowQuery[]) => { data: Buffer; count: number; truncated: boolean };
+  /** Targeting rules sent by the hub (checked); none: ignored. */
+  onRules?: (rules: TargetRules) => void;
   log?: (line: string) => void;
 }
 
@@ -79,13 +86,15 @@ export interface UplinkCounters {
   reconnects: number;
   /** Entries recovered from an earlier run's spool. */
   recovered: number;
+  /** Messages from the hub that did not follow the protocol (logged, ignored). */
+  badMessages: number;
 }
 
 const OPEN = Buffer.from('[');
 const COMMA = 0x2c, NEWLINE = 0x0a;
 
 export class Uplink implements ByteSink {
-  readonly counters: UplinkCounters = { batches: 0, entries: 0, acked: 0, resent: 0, dropped: 0, reconnects: 0, recovered: 0 };
+  readonly counters: UplinkCounters = { batches: 0, entries: 0, acked: 0, resent: 0, dropped: 0, reconnects: 0, recovered: 0, badMessages: 0 };
   private readonly pending: Batch[] = [];
   private buffered = 0;
   private nextSeq = 1;
@@ -283,10 +292,15 @@ export class Uplink implements ByteSink {
 
   private onMessage(text: string): void {
     let m: DownlinkMessage;
-    try { m = JSON.parse(text) as DownlinkMessage; } catch { return; }
+    try { m = parseDownlink(text); } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.counters.badMessages++;
+      this.log(`podtap worker: ignored a message from the hub: ${err.message}`);
+      return;
+    }
     if (m.type === 'error') { this.log(`podtap worker: hub: ${m.message}`); return; }
-    if (m.type === 'packets-request') { this.answerPackets(m.id, Array.isArray(m.flows) ? m.flows : []); return; }
-    if (m.type !== 'ack') return;
+    if (m.type === 'packets-request') { this.answerPackets(m.id, m.flows); return; }
+    if (m.type === 'rules') { this.o.onRules?.(m.rules); return; }
     const i = this.pending.findIndex((b) => b.seq === m.seq);
     if (i < 0) return;
     const [b] = this.pending.splice(i, 1) as [Batch];

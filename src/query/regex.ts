@@ -9,47 +9,26 @@
  * the two compilers agree on every match.
  */
 import { setFlagsFromString } from 'node:v8';
-import { FilterError } from './errors.js';
 import { MAX_REGEX_LENGTH, REGEX_CACHE_SIZE } from './limits.js';
+import { effectivePattern, engineReason, invalidRegex, tooLong, type RegexMode } from './regex-text.js';
+
+export { effectivePattern, type RegexMode };
 
 // Once per process, before the first `l` regex; harmless to repeat.
 setFlagsFromString('--enable-experimental-regexp-engine');
 
-/** How a regex is applied: the whole string (`== r"..."`) or anywhere in it (`.matches()`). */
-export type RegexMode = 'full' | 'search';
-
 /** Counters for the regex cache used by the SQL functions. */
 export const regexCounters = { compiled: 0, cacheEvictions: 0 };
 
-function why(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  // V8: "Invalid regular expression: /(a)\1/l: Cannot be executed in linear time"
-  const reason = text.slice(text.lastIndexOf(': ') + 2);
-  return /linear time/i.test(reason)
-    ? 'it cannot run in linear time (backreferences, lookahead/lookbehind and counted repeats above 16 are not supported)'
-    : reason.charAt(0).toLowerCase() + reason.slice(1);
-}
-
-/**
- * The pattern text actually compiled. A full match wraps the source in
- * `^(?:...)$`; that is safe only because the source was first checked to
- * compile on its own (so its groups are balanced and cannot close ours).
- */
-export function effectivePattern(source: string, mode: RegexMode): string {
-  return mode === 'full' ? `^(?:${source})$` : source;
-}
-
 /** Compile for a filter; `column` places the error. Checks the source alone first (see effectivePattern). */
 export function compileFilterRegex(source: string, mode: RegexMode, column: number): RegExp {
-  const label = `r"${source}"`;
-  if (source.length > MAX_REGEX_LENGTH) {
-    throw new FilterError(column, `regex ${label.slice(0, 40)}… is longer than ${MAX_REGEX_LENGTH} characters (MAX_REGEX_LENGTH)`);
-  }
+  const long = tooLong(source, column);
+  if (long !== undefined) throw long;
   try {
     new RegExp(source, 'l');
     return new RegExp(effectivePattern(source, mode), 'l');
   } catch (err) {
-    throw new FilterError(column, `invalid regex ${label}: ${why(err)}`);
+    throw invalidRegex(source, column, engineReason(err));
   }
 }
 

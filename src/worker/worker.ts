@@ -5,8 +5,9 @@
  *   0. Check up front what would otherwise fail quietly later: capabilities,
  *      the --netns namespace, the rules (file), the inventory. Each failure
  *      is one named error (LiveCaptureError, RuleError, InventoryError).
- *   1. Load and watch the inventory (and the --rules file); on every snapshot
- *      or rules change, reconcile against the last snapshot:
+ *   1. Load and watch the inventory (and the --rules file, or take the rules
+ *      the hub sends when there is no file); on every snapshot or rules
+ *      change, reconcile against the last snapshot:
  *      resolve targets → update the cluster-wide targeted set → find the
  *      local targeted pods' veths → open/close captures → (re)build each
  *      interface's kernel filter from the ownership rule. The first
@@ -32,6 +33,7 @@ import { JsonlWriter } from '../output/jsonl.js';
 import { InventoryError, type ClusterSnapshot, type PodInfo } from '../cluster/model.js';
 import { loadInventory } from '../cluster/inventory.js';
 import { compileRules, type PodFilter, type TargetRules } from '../cluster/rules.js';
+import { RuleError } from '../cluster/model.js';
 import { resolveTargets, type TargetSet } from '../cluster/targets.js';
 import { IpOwnerHistory } from '../cluster/ip-owners.js';
 import { EndpointNamer } from '../cluster/namer.js';
@@ -46,7 +48,7 @@ import { LoopbackPoint, loopbackFilter } from './loopback-point.js';
 import { TargetView } from './target-view.js';
 import { createWorkerMetrics } from './metrics.js';
 import { defaultRunner, discoverPodInterfaces, type DiscoveryResult, type JsonRunner } from './interfaces.js';
-import { watchRulesFile, type RulesWatcher } from './rules-file.js';
+import { watchRulesFile, type CompiledRules, type RulesWatcher } from './rules-file.js';
 import { Uplink } from '../hub/uplink.js';
 import { PacketRing } from './packet-ring.js';
 import type { WorkerState } from '../hub/protocol.js';
@@ -65,9 +67,9 @@ export interface WorkerOptions {
   inventory?: string;
   /** ...or from the Kubernetes API (list+watch). */
   kube?: KubeOptions;
-  /** Fixed rules (the command-line flags); ignored when `rulesFile` is given. */
+  /** Rules from the command-line flags; ignored when `rulesFile` is given, replaced by rules the hub sends. */
   rules?: TargetRules;
-  /** JSON/YAML rules file, watched: changes apply without a restart. */
+  /** JSON/YAML rules file, watched: changes apply without a restart. The source of truth: rules from the hub are ignored. */
   rulesFile?: string;
   /** Output file, or '-' for standard output; none when undefined (entries go to the hub only). */
   out?: string;
@@ -129,6 +131,10 @@ export class Worker {
   /** This run's id: with the node name, it prefixes every entry id sent to the hub. */
   readonly runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   private filter: PodFilter;
+  /** Where the rules in force came from, and what they are (for the hub). */
+  private rulesInForce: { source: 'flags' | 'file' | 'hub'; rules: TargetRules };
+  /** Rule sets the hub sent that were ignored because a --rules file is in force (the first is logged). */
+  hubRulesIgnored = 0;
   private readonly history = new IpOwnerHistory();
   /** Names both ends of every entry from the cluster model (time-aware). */
   readonly namer = new EndpointNamer();
@@ -162,6 +168,7 @@ export class Worker {
 
   constructor(private readonly opts: WorkerOptions) {
     this.filter = compileRules(opts.rulesFile === undefined ? opts.rules : {}); // throws RuleError with the fix
+    this.rulesInForce = opts.rulesFile === undefined ? { source: 'flags', rules: opts.rules ?? {} } : { source: 'file', rules: {} };
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
     if (opts.out !== undefined) {
       this.sink = opts.out === '-' ? FdSink.stdout() : FdSink.open(opts.out);
@@ -174,6 +181,7 @@ export class Worker {
         packets: (flows) => ring.find(flows),
         url: opts.hub.url, token: opts.hub.token, node: opts.node, runId: this.runId, version: podtapVersion(),
         spoolDir: opts.hub.spoolDir, maxBufferedEntries: opts.hub.maxBufferedEntries, log: this.log, state: () => this.hubState(),
+        onRules: (rules) => this.hubRules(rules),
       });
       this.uplinkWriter = new JsonlWriter(this.uplink);
     }
@@ -200,12 +208,7 @@ export class Worker {
     }
     if (this.opts.rulesFile !== undefined) {
       const file = this.opts.rulesFile;
-      this.rulesWatcher = watchRulesFile(file, (r) => {
-        this.filter = r.filter;
-        if (!this.started) return;
-        this.log(`podtap worker: rules changed (${file}): ${describeRules(r.rules)}`);
-        this.schedule();
-      }, (err) => { if (this.started) this.log(`podtap worker: ${err.message}; the last good rules stay in force`); });
+      this.rulesWatcher = watchRulesFile(file, (r) => this.applyRules(r, 'file', file), (err) => { if (this.started) this.log(`podtap worker: ${err.message}; the last good rules stay in force`); });
       const first = await this.rulesWatcher.ready;
       if (first instanceof Error) throw first;
       this.log(`podtap worker: rules from ${file}: ${describeRules(first.rules)}`);
@@ -231,9 +234,10 @@ export class Worker {
       first = await watcher.ready;
       if (first === undefined) throw new InventoryError(`${file}: could not be read after it was checked (see the message above)`);
     }
+    const rulesUsed = this.filter;
     await this.reconcile(first, true);
     this.started = true;
-    if (this.snapshot !== first) this.schedule(); // rewritten during the first reconcile
+    if (this.snapshot !== first || this.filter !== rulesUsed) this.schedule(); // rewritten (or new rules) during the first reconcile
     if (this.opts.loopback !== undefined) this.openLoopback(this.opts.loopback.excludePorts);
     if (this.opts.metricsListen !== undefined) await this.listenMetrics(this.opts.metricsListen);
     this.tick = setInterval(() => {
@@ -259,6 +263,48 @@ export class Worker {
     const l = this.loop;
     if (l !== null) out.push({ iface: 'lo', counters: l.point.counters, kernelDrops: l.capture.stats().droppedByKernel, bpfInstructions: l.capture.filter?.instructions ?? 0, filterFallback: false, pod: '(loopback)', filter: l.filter });
     return out;
+  }
+
+  /**
+   * New rules in force, from the --rules file or from the hub: every rules
+   * change goes through here. Before the first reconcile they are simply the
+   * ones it uses (start() reconciles again if they came during it).
+   */
+  private applyRules(r: CompiledRules, source: 'file' | 'hub', origin: string): void {
+    this.filter = r.filter;
+    this.rulesInForce = { source, rules: r.rules };
+    if (!this.started) return;
+    this.log(`podtap worker: rules changed (${origin}): ${describeRules(r.rules)}`);
+    this.schedule();
+  }
+
+  /** Rules the hub sent (already checked by the protocol): applied unless a --rules file is the source of truth. */
+  private hubRules(rules: TargetRules): void {
+    if (this.stopped) return;
+    if (this.opts.rulesFile !== undefined) {
+      if (this.hubRulesIgnored++ === 0) this.log(`podtap worker: rules from the hub ignored: --rules ${this.opts.rulesFile} is the source of truth (later ones are counted, not logged)`);
+      return;
+    }
+    // The hub sends its rules after every hello: the same rules again change nothing.
+    if (this.rulesInForce.source === 'hub' && JSON.stringify(this.rulesInForce.rules) === JSON.stringify(rules)) return;
+    let filter: PodFilter;
+    try {
+      filter = compileRules(rules);
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      this.log(`podtap worker: rules from the hub: ${err.message}; the last good rules stay in force`);
+      return;
+    }
+    if (!this.started) this.log(`podtap worker: rules from the hub: ${describeRules(rules)}`);
+    this.applyRules({ rules, filter }, 'hub', 'hub');
+  }
+
+  /** The rules in force as text, for the hub. */
+  private rulesText(): string {
+    const r = this.rulesInForce;
+    if (r.source === 'hub') return `hub: ${describeRules(r.rules)}`;
+    if (r.source === 'flags') return describeRules(r.rules);
+    return `file ${this.opts.rulesFile}${this.hubRulesIgnored > 0 ? ` (rules from the hub ignored ${this.hubRulesIgnored} times)` : ''}`;
   }
 
   /** Reconciles run one at a time, each against the latest snapshot and rules. */
@@ -425,7 +471,8 @@ export class Worker {
     return {
       counters: { ...t, entries: { ...this.pipeline.stats.entriesByProtocol }, uplinkDropped: this.uplink?.counters.dropped ?? 0, uplinkBuffered: this.uplink?.bufferedEntries ?? 0 },
       targets: this.points().map((p) => ({ pod: p.pod, iface: p.iface, filter: p.filter, bpfInstructions: p.bpfInstructions })),
-      rules: this.opts.rulesFile !== undefined ? `file ${this.opts.rulesFile}` : describeRules(this.opts.rules ?? {}),
+      rules: this.rulesText(),
+      targetRules: ruleKeys(this.rulesInForce.rules),
     };
   }
 
@@ -483,6 +530,12 @@ function describeRules(r: TargetRules): string {
     r.includeHostNetwork ? 'host-network pods included' : '',
   ].filter(Boolean);
   return parts.length === 0 ? 'every pod' : parts.join(', ');
+}
+
+/** The keys a rules file has, without empty ones: what the hub shows and can send back. */
+function ruleKeys(r: TargetRules): TargetRules {
+  const { podRegex, namespaces, excludedNamespaces, selector, includeHostNetwork } = r;
+  return JSON.parse(JSON.stringify({ podRegex, namespaces, excludedNamespaces, selector, includeHostNetwork: includeHostNetwork === true })) as TargetRules;
 }
 
 function oneLine(s: string): string {

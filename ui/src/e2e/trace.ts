@@ -1,0 +1,43 @@
+/**
+ * A Chromium performance trace over CDP, reduced to what the UI promises:
+ * the longest tasks on the page's main thread (RunTask events of the
+ * renderer's main thread), so "no task over 100 ms" is read from a trace.
+ */
+import type { CDPSession, Page } from 'playwright-core';
+
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; args?: { name?: string } }
+
+export interface TaskSummary { tasks: number; over50: number; over100: number; maxMs: number; totalBusyMs: number }
+
+export async function startTrace(page: Page): Promise<{ stop: () => Promise<TaskSummary> }> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (m) => { for (const e of m.value) events.push(e as unknown as TraceEvent); });
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,toplevel', transferMode: 'ReportEvents' });
+  return {
+    stop: async () => {
+      const complete = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+      await cdp.send('Tracing.end');
+      await complete;
+      await cdp.detach();
+      const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+      const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.dur ?? 0) / 1000);
+      return {
+        tasks: tasks.length,
+        over50: tasks.filter((d) => d > 50).length,
+        over100: tasks.filter((d) => d > 100).length,
+        maxMs: tasks.reduce((a, b) => Math.max(a, b), 0),
+        totalBusyMs: tasks.reduce((a, b) => a + b, 0),
+      };
+    },
+  };
+}
+
+/** The page's JS heap in use (MiB), from CDP's Performance domain. */
+export async function heapMiB(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics') as { metrics: Array<{ name: string; value: number }> };
+  await cdp.detach();
+  return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 1024 / 1024;
+}
