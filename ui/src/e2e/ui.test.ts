@@ -179,3 +179,68 @@ describe('web UI in Chromium', { skip }, () => {
     await page.screenshot({ path: join(shots, `traffic-${other}.png`) });
   });
 });
+
+describe('web UI in Chromium: stats, targeting and health, 4K', { skip }, () => {
+  let tap: TapProcess;
+  let shop: ShopServer;
+  let client: ReturnType<typeof startShopClient>;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    tap = await startTap(TOKEN);
+    shop = await startShopServer();
+    await sleep(700);
+    client = startShopClient(shop.port, 20);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on('pageerror', (err) => { throw err; });
+    await page.goto(`${tap.url}/login?token=${TOKEN}`);
+    await page.waitForSelector('[data-testid=entry-row]', { timeout: 15_000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await client?.stop();
+    await shop?.close();
+    await tap?.stop();
+  });
+
+  test('stats: rate, errors and latency charts per protocol, and the summary table', async () => {
+    await page.click('[data-testid=tab-stats]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=chart] canvas').length >= 3, undefined, { timeout: 15_000 });
+    await page.waitForSelector('[data-testid=stats-summary] >> text=http', { timeout: 15_000 });
+    await page.screenshot({ path: join(shots, 'stats.png') });
+  });
+
+  test('targeting and health: the worker, its counters and an amplification of 1.00', async () => {
+    await page.click('[data-testid=tab-health]');
+    await page.waitForSelector('[data-testid=workers-table] [data-testid=amplification]', { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=amplification]')?.textContent === '1.00', undefined, { timeout: 10_000 });
+    await page.screenshot({ path: join(shots, 'health.png') });
+  });
+
+  test('rules edited in the panel: a bad one is explained, a good one is applied live', async () => {
+    const editor = page.locator('[data-testid=rules-editor]');
+    await editor.getByLabel('Pod name regex').fill('web(');
+    await page.click('[data-testid=rules-apply]');
+    await page.waitForSelector('[data-testid=rules-error]');
+    assert.match((await page.textContent('[data-testid=rules-error]')) ?? '', /regex|pod/i);
+    await editor.getByLabel('Pod name regex').fill('^web-');
+    await page.click('[data-testid=rules-apply]');
+    await page.waitForSelector('[data-testid=rules-editor] >> text=/Applied; sent to 1 worker/');
+    // The worker reports the rules it now follows (its state arrives every 2 s).
+    await page.waitForFunction(() => /^hub: .*web-/.test(document.querySelector('[data-testid=worker-card] .rules-line code')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    assert.match((await page.textContent('[data-testid=worker-card] .rules-line code')) ?? '', /^hub: /);
+  });
+
+  test('4K: the same page, scaled, with nothing cut off', async () => {
+    const big = await browser.newPage({ viewport: { width: 3840, height: 2160 } });
+    await big.goto(`${tap.url}/login?token=${TOKEN}`);
+    await big.waitForSelector('[data-testid=entry-row]', { timeout: 15_000 });
+    const widths = await big.$eval('[data-testid=entry-row]', (el) => ({ row: el.getBoundingClientRect().width, page: document.documentElement.clientWidth }));
+    assert.ok(widths.row > 2000, `rows use the screen: ${JSON.stringify(widths)}`);
+    assert.equal(await big.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), true, 'no horizontal scroll');
+    await big.screenshot({ path: join(shots, 'traffic-4k.png') });
+    await big.close();
+  });
+});
