@@ -50,9 +50,12 @@ describe('stages', () => {
     const installScript = /^node (\S+)$/.exec(pkg.scripts.install ?? '')?.[1];
     assert.ok(installScript !== undefined && existsSync(join(root, installScript)), 'package.json scripts.install runs a script in the repo');
     for (const p of ['package.json', 'package-lock.json', installScript, 'native/pcap/binding.gyp', 'native/pcap/src/addon.cc']) assert.ok(has(p), `${p} is copied before npm ci`);
-    // "prepare" compiles the TypeScript during npm ci.
-    assert.match(pkg.scripts.prepare ?? '', /tsc -p tsconfig\.json/);
-    for (const p of ['tsconfig.json', 'src/cli/main.ts']) assert.ok(has(p), `${p} is copied before npm ci (prepare runs tsc)`);
+    // "prepare" (through "build") compiles the TypeScript and builds the web UI during npm ci.
+    const expand = (script: string): string => script.replace(/npm run ([\w:-]+)/g, (_, name: string) => expand(pkg.scripts[name] ?? ''));
+    const prepare = expand(pkg.scripts.prepare ?? '');
+    assert.match(prepare, /tsc -p tsconfig\.json/);
+    assert.match(prepare, /vite build --config ui\/vite\.config\.ts/);
+    for (const p of ['tsconfig.json', 'src/cli/main.ts', 'ui/vite.config.ts', 'ui/index.html', 'ui/src/main.tsx']) assert.ok(has(p), `${p} is copied before npm ci (prepare builds src and the UI)`);
   });
 
   test('every COPY source exists and is in the build context', () => {

@@ -24,7 +24,7 @@ export function copies(templates: readonly Entry[], prefix: string, from: number
 }
 
 /** Feed `perSecond` entries a second in ticks of 100 ms until `total` or stopped; resolves with how many were fed. */
-export function feed(hub: Hub, templates: readonly Entry[], opts: { perSecond: number; total: number; prefix: string }): { done: Promise<number>; stop: () => void } {
+export function feed(hub: Hub, templates: readonly Entry[], opts: { perSecond: number; total: number; prefix: string; from?: number }): { done: Promise<number>; stop: () => void } {
   const perTick = Math.max(1, Math.round(opts.perSecond / 10));
   let sent = 0;
   let stopped = false;
@@ -33,7 +33,7 @@ export function feed(hub: Hub, templates: readonly Entry[], opts: { perSecond: n
     const tick = async (): Promise<void> => {
       if (stopped || sent >= opts.total) { resolve(sent); return; }
       const n = Math.min(perTick, opts.total - sent);
-      await hub.accept(copies(templates, opts.prefix, sent, n), 'bench-node');
+      await hub.accept(copies(templates, opts.prefix, (opts.from ?? 0) + sent, n), 'bench-node');
       sent += n;
       const due = started + (sent / perTick) * 100;
       setTimeout(() => void tick(), Math.max(0, due - Date.now()));
