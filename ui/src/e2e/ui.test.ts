@@ -170,6 +170,22 @@ describe('web UI in Chromium', { skip }, () => {
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid=entry-details]', { state: 'detached' });
+    // Tab walks the controls, and the focused one is visibly outlined.
+    await page.focus('[data-testid=tab-traffic]');
+    const seen: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      const f = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (el === null || el === document.body) return null;
+        const st = getComputedStyle(el);
+        return { what: `${el.tagName.toLowerCase()}:${el.getAttribute('aria-label') ?? el.textContent?.slice(0, 20) ?? ''}`, outline: st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 1 };
+      });
+      if (f === null) break; // past the last control
+      assert.ok(f.outline, `${f.what} shows its focus`);
+      seen.push(f.what);
+      await page.keyboard.press('Tab');
+    }
+    for (const want of ['Filter', 'Switch to', 'Time window', 'Entries']) assert.ok(seen.some((s) => s.includes(want)), `${want} is reachable by Tab: ${seen.join(' | ')}`);
     const theme = await page.getAttribute('html', 'data-theme');
     assert.ok(theme === 'light' || theme === 'dark');
     const other = theme === 'light' ? 'dark' : 'light';
@@ -237,7 +253,9 @@ describe('web UI in Chromium: stats, targeting and health, 4K', { skip }, () => 
     const big = await browser.newPage({ viewport: { width: 3840, height: 2160 } });
     await big.goto(`${tap.url}/login?token=${TOKEN}`);
     await big.waitForSelector('[data-testid=entry-row]', { timeout: 15_000 });
-    const widths = await big.$eval('[data-testid=entry-row]', (el) => ({ row: el.getBoundingClientRect().width, page: document.documentElement.clientWidth }));
+    const rowWidth = (): number => document.querySelector('[data-testid=entry-row]')?.getBoundingClientRect().width ?? 0;
+    await big.waitForFunction(rowWidth, undefined, { timeout: 5_000 }).catch(() => undefined);
+    const widths = { row: await big.evaluate(rowWidth), page: await big.evaluate(() => document.documentElement.clientWidth) };
     assert.ok(widths.row > 2000, `rows use the screen: ${JSON.stringify(widths)}`);
     assert.equal(await big.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), true, 'no horizontal scroll');
     await big.screenshot({ path: join(shots, 'traffic-4k.png') });

@@ -132,7 +132,6 @@ export function FilterBar(props: { value: string; onApply: (filter: string) => v
           onChange={(e) => { setText(e.target.value); setCursor(e.target.selectionStart ?? e.target.value.length); setOpen(true); setShowHistory(false); setActive(0); }}
           onKeyDown={onKey} onKeyUp={sync} onClick={sync} onSelect={sync} onScroll={sync}
           onBlur={() => setTimeout(() => { setOpen(false); setShowHistory(false); }, 150)}
-          onFocus={() => setOpen(true)}
         />
         {listOpen ? (
           <ul className="filter-suggestions" id="filter-suggestions" role="listbox" data-testid="filter-suggestions">
