@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "podtap_pcap",
-      "sources": ["src/addon.cc", "src/live-handle.cc", "src/netns.cc"],
+      "sources": ["src/addon.cc", "src/live-handle.cc", "src/netns.cc", "src/privileges.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "libraries": ["-lpcap", "-lpthread"],

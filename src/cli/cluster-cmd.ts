@@ -13,7 +13,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig, KubeError, type KubeOptions } from '../cluster/kube/config.js';
 import { applyObject, deleteObject, getObject } from '../cluster/kube/apply.js';
 import { startProxy } from '../cluster/kube/proxy.js';
-import { renderManifests, renderYaml, resolveValues, objectNames, HUB_PORT, TOKEN_SECRET_KEY, type DeployValues } from '../deploy/manifests.js';
+import { renderManifests, renderYaml, resolveValues, objectNames, tlsBundle, HUB_PORT, TOKEN_SECRET_KEY, type DeployValues } from '../deploy/manifests.js';
+import { TLS_FILES, type CertBundle } from '../hub/certs.js';
 import { selectorLabels } from '../deploy/names.js';
 import { generateToken } from '../hub/auth.js';
 import { UsageError } from './errors.js';
@@ -94,15 +95,47 @@ async function deployedToken(kc: KubeConfig, namespace: string, secret: string):
   return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
 }
 
+/** The TLS files already deployed (a second `tap` keeps them, so running pods and the Secret agree), or undefined. */
+async function deployedTls(kc: KubeConfig, namespace: string, secret: string): Promise<CertBundle | undefined> {
+  const s = await getObject(kc, 'Secret', secret, namespace).catch((err: unknown) => {
+    if (err instanceof KubeError && err.status === 403) return undefined;
+    throw err;
+  });
+  const data = (s?.data ?? {}) as Record<string, string>;
+  const file = (k: string): string | undefined => (data[k] === undefined ? undefined : Buffer.from(data[k]!, 'base64').toString('utf8'));
+  const b = { ca: file(TLS_FILES.ca), hubCert: file(TLS_FILES.hubCert), hubKey: file(TLS_FILES.hubKey), workerCert: file(TLS_FILES.workerCert), workerKey: file(TLS_FILES.workerKey) };
+  return Object.values(b).every((x) => x !== undefined) ? (b as CertBundle) : undefined;
+}
+
+/**
+ * The CA of the hub's TLS, read from the Secret its Deployment mounts; undefined when the hub
+ * does not serve TLS. A CA that cannot be read is a KubeError naming the way around.
+ */
+async function hubCa(kc: KubeConfig, namespace: string, hub: string): Promise<string | undefined> {
+  const d = await getObject(kc, 'Deployment', hub, namespace);
+  const spec = (d?.spec as { template?: { spec?: { volumes?: Array<{ name: string; secret?: { secretName?: string } }> } } } | undefined)?.template?.spec;
+  const secret = spec?.volumes?.find((x) => x.name === 'tls')?.secret?.secretName;
+  if (secret === undefined) return undefined;
+  const s = await getObject(kc, 'Secret', secret, namespace).catch((err: unknown) => {
+    if (err instanceof KubeError && err.status === 403) return undefined;
+    throw err;
+  });
+  const ca = (s?.data as Record<string, string> | undefined)?.[TLS_FILES.ca];
+  if (ca === undefined) throw new KubeError(`the hub serves HTTPS, and its CA (${TLS_FILES.ca} in Secret ${namespace}/${secret}) cannot be read; use kubectl -n ${namespace} port-forward svc/${hub} ${HUB_PORT} and https://localhost:${HUB_PORT} with that CA`);
+  return Buffer.from(ca, 'base64').toString('utf8');
+}
+
 export async function runClusterTap(o: ClusterTapOptions, log: (l: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<void> {
   if (o.dryRun === true) {
     process.stdout.write(renderYaml(values(o, generateToken())));
     return;
   }
   const kc = loadKubeConfig(o);
-  const names = objectNames(resolveValues(values(o, 'x'.repeat(32))));
+  const resolved = resolveValues(values(o, 'x'.repeat(32)));
+  const names = objectNames(resolved);
   const token = (await deployedToken(kc, o.releaseNamespace, names.secret)) ?? generateToken();
-  const objects = renderManifests(values(o, token));
+  const tls = (await deployedTls(kc, o.releaseNamespace, names.tlsSecret)) ?? tlsBundle(resolved) ?? undefined;
+  const objects = renderManifests(values(o, token), tls === undefined ? {} : { tls });
   for (const obj of objects) {
     await applyObject(kc, obj);
     log(`podtap tap: applied ${obj.kind} ${obj.metadata?.namespace === undefined ? '' : `${obj.metadata.namespace}/`}${obj.metadata?.name}`);
@@ -112,7 +145,7 @@ export async function runClusterTap(o: ClusterTapOptions, log: (l: string) => vo
     log(`podtap tap: ready; reach the hub with: podtap proxy --release-namespace ${o.releaseNamespace}`);
     return;
   }
-  await runProxy(kc, o.releaseNamespace, port(o.port), token, log);
+  await runProxy(kc, o.releaseNamespace, port(o.port), token, log, tls?.ca);
 }
 
 /** Poll the hub Deployment and worker DaemonSet until both are ready, printing progress; KubeError at the timeout. */
@@ -137,10 +170,12 @@ export async function waitReady(kc: KubeConfig, ns: string, hub: string, worker:
   }
 }
 
-async function runProxy(kc: KubeConfig, ns: string, localPort: number, token: string | undefined, log: (l: string) => void): Promise<void> {
+/** `ca`: the hub serves TLS; the proxy speaks it to the hub (checked against `ca` and the Service name) and serves plain HTTP on loopback. */
+async function runProxy(kc: KubeConfig, ns: string, localPort: number, token: string | undefined, log: (l: string) => void, ca?: string): Promise<void> {
   const v = resolveValues({ namespace: ns, token: { value: 'x'.repeat(32) } });
-  const proxy = await startProxy(kc, { namespace: ns, labels: selectorLabels(v, 'hub'), remotePort: HUB_PORT, port: localPort, log });
-  log(`podtap: hub on ${proxy.url} (port-forward to ${ns}; Ctrl-C stops)`);
+  const tls = ca === undefined ? undefined : { ca, servername: new URL(objectNames(v).hubUrl).hostname };
+  const proxy = await startProxy(kc, { namespace: ns, labels: selectorLabels(v, 'hub'), remotePort: HUB_PORT, port: localPort, log, ...(tls === undefined ? {} : { tls }) });
+  log(`podtap: hub on ${proxy.url} (port-forward to ${ns}${tls === undefined ? '' : '; TLS to the hub, checked against podtap\'s CA'}; Ctrl-C stops)`);
   if (token !== undefined) log(`podtap: open ${proxy.url}/login?token=${encodeURIComponent(token)}`);
   await untilSignal();
   await proxy.close();
@@ -156,7 +191,8 @@ export function addProxyCommand(program: Command): void {
     .action(async (o: KubeOptions & { releaseNamespace: string; port: string }) => {
       const kc = loadKubeConfig(o);
       const names = objectNames(resolveValues({ namespace: o.releaseNamespace, token: { value: 'x'.repeat(32) } }));
-      await runProxy(kc, o.releaseNamespace, port(o.port), await deployedToken(kc, o.releaseNamespace, names.secret), (l) => process.stderr.write(`${l}\n`));
+      const ca = await hubCa(kc, o.releaseNamespace, names.hub);
+      await runProxy(kc, o.releaseNamespace, port(o.port), await deployedToken(kc, o.releaseNamespace, names.secret), (l) => process.stderr.write(`${l}\n`), ca);
     });
 }
 

@@ -5,6 +5,7 @@ import { addWorkerCommand } from './worker-cmd.js';
 import { addTargetsCommand } from './targets-cmd.js';
 import { addHubCommand } from './hub-cmd.js';
 import { addExportCommand, HubRequestError } from './export-cmd.js';
+import { addCertsCommand } from './certs-cmd.js';
 import { addTapCommand } from './tap-cmd.js';
 import { addCleanCommand, addProxyCommand } from './cluster-cmd.js';
 import { addDemoCommand } from '../demo/demo-cmd.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   addProxyCommand(program);
   addCleanCommand(program);
   addExportCommand(program);
+  addCertsCommand(program);
   addDemoCommand(program);
   return program;
 }

@@ -70,3 +70,16 @@ test('defaults: podtap itself, host-network pods and pods without traffic are ne
   assert.deepEqual(f.verdict(pod({ name: 'p', phase: 'Failed' })), { targeted: false, reason: 'not-running' });
   assert.deepEqual(f.verdict(pod({ name: 'p', phase: 'Unknown' })), { targeted: false, reason: 'not-running' });
 });
+
+test('pod regexes run in linear time: a pattern that backtracks exponentially elsewhere is fast here', () => {
+  assert.ok(compilePodRegex('(a+)+$').flags.includes('l'), "compiled for V8's linear-time engine");
+  assert.equal(compileRules({ podRegex: '(a+)+$' })(pod({ name: `${'a'.repeat(40)}!` })), false, 'answered (the backtracking engine would take hours)');
+  assert.throws(() => compilePodRegex('(a)\\1'), /cannot run in linear time/);
+  assert.throws(() => compilePodRegex('web(?=-1)'), /cannot run in linear time/);
+});
+
+test('(?i) pod regexes match lower-case pod names; escapes keep their meaning', () => {
+  assert.ok(compilePodRegex('(?i)^Web-\\d+').test('web-12'));
+  assert.ok(!compilePodRegex('(?i)^WEB\\D').test('web1'));
+  assert.ok(compilePodRegex('(?i)^API\\x2D').test('api-1'));
+});

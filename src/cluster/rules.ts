@@ -13,6 +13,7 @@
  *   3. never host-network pods: their IP is the node's, so capturing them
  *      would capture the whole node (`includeHostNetwork` turns this off).
  */
+import { setFlagsFromString } from 'node:v8';
 import { type PodInfo, RuleError } from './model.js';
 import { matchesSelector, parseSelector, type Selector } from './selector.js';
 
@@ -73,6 +74,9 @@ export const MAX_POD_REGEX_CHARS = 1024;
  * JS flags, and `(?P<name>` becomes `(?<name>`; other RE2/JS differences
  * surface as a RuleError.
  */
+// Once per process, before the first `l` regex (the filter language sets the same flag).
+setFlagsFromString('--enable-experimental-regexp-engine');
+
 export function compilePodRegex(source: string): RegExp {
   if (source.length > MAX_POD_REGEX_CHARS) throw new RuleError(`pod regex is ${source.length} characters, over MAX_POD_REGEX_CHARS (${MAX_POD_REGEX_CHARS}); shorten it`);
   let body = source;
@@ -86,12 +90,33 @@ export function compilePodRegex(source: string): RegExp {
     body = body.slice(lead[0].length);
   }
   body = body.replace(/\(\?P</g, '(?<');
+  // V8's linear-time engine (flag `l`), as filters use: a rule pushed from the hub cannot make
+  // every worker backtrack exponentially on pod names. That engine has no `i`; pod names are
+  // lower-case DNS labels, so a case-insensitive pattern is the same as its lower-cased literals.
+  if (flags.includes('i')) { body = lowerLiterals(body); flags = flags.replace('i', ''); }
   try {
-    return new RegExp(body, flags);
+    return new RegExp(body, `${flags}l`);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new RuleError(`pod regex ${JSON.stringify(source)} is invalid: ${msg}; fix the regex (it is searched in the pod name, like Kubeshark's)`);
+    const why = /linear time/i.test(msg) ? 'it cannot run in linear time (backreferences and lookaround are not supported)' : msg;
+    throw new RuleError(`pod regex ${JSON.stringify(source)} is invalid: ${why}; fix the regex (it is searched in the pod name, like Kubeshark's)`);
   }
+}
+
+/** Lower-case a pattern's letters, leaving escapes (`\W`, `\x41`, `\p{L}`) as they are. */
+function lowerLiterals(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') {
+      const m = /^\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|[pP]\{[^}]*\}|c[A-Za-z]|.)/s.exec(pattern.slice(i));
+      const esc = m?.[0] ?? '\\';
+      out += esc;
+      i += esc.length - 1;
+    } else {
+      out += pattern[i]!.toLowerCase();
+    }
+  }
+  return out;
 }
 
 /** Compiles rules once; throws RuleError for a bad regex or selector. */

@@ -1,7 +1,7 @@
 /**
  * Namespace, identities and permissions: one ServiceAccount per component,
- * read-only cluster access for the worker and none for the hub, and the
- * Secret holding the hub's token.
+ * read-only cluster access for the worker and none for the hub, the
+ * Secret holding the hub's token and the one holding the TLS files.
  */
 // Types only (erased at run time): kubernetes-models is a devDependency.
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
@@ -10,6 +10,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { labels, objectNames, TOKEN_SECRET_KEY, type RenderContext } from './names.js';
+import { TLS_FILES, type CertBundle } from '../hub/certs.js';
 
 /**
  * What the worker reads from the Kubernetes API, and nothing else: the
@@ -78,5 +79,27 @@ export function tokenSecret(ctx: RenderContext, token: string): ISecret {
     metadata: { name: objectNames(ctx.v).secret, namespace: ctx.v.namespace, labels: labels(ctx, 'token') },
     type: 'Opaque',
     data: { [TOKEN_SECRET_KEY]: Buffer.from(token, 'utf8').toString('base64') },
+  };
+}
+
+/**
+ * The CA certificate and both key pairs (TLS_FILES keys). Each pod mounts
+ * only its own key: the hub never sees worker.key, a node never sees
+ * hub.key. The CA's key is not in it (nor anywhere).
+ */
+export function tlsSecret(ctx: RenderContext, bundle: CertBundle): ISecret {
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: objectNames(ctx.v).tlsSecret, namespace: ctx.v.namespace, labels: labels(ctx, 'tls') },
+    type: 'Opaque',
+    data: {
+      [TLS_FILES.ca]: b64(bundle.ca),
+      [TLS_FILES.hubCert]: b64(bundle.hubCert),
+      [TLS_FILES.hubKey]: b64(bundle.hubKey),
+      [TLS_FILES.workerCert]: b64(bundle.workerCert),
+      [TLS_FILES.workerKey]: b64(bundle.workerKey),
+    },
   };
 }

@@ -2,14 +2,17 @@
  * The hub: one pod (SQLite has one writer), its volume, and a ClusterIP
  * Service the workers and API clients reach it by. It runs as a non-root
  * user with no capabilities, a read-only root file system and no API token.
+ * With TLS (the default) it serves HTTPS with the Secret's hub.crt and
+ * requires the workers' client certificates; the probes speak HTTPS too
+ * (kubelet does not check certificates, and /healthz needs none).
  */
 // Types only (erased at run time): kubernetes-models is a devDependency.
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import { HUB_PORT, image, labels, objectNames, selectorLabels, type RenderContext } from './names.js';
-import { placement, pullSecrets, resources, tmpVolume, TMP_MOUNT, tokenEnv } from './pod-parts.js';
+import { HUB_PORT, image, labels, objectNames, selectorLabels, TLS_MOUNT, type RenderContext } from './names.js';
+import { placement, pullSecrets, resources, tlsVolume, tmpVolume, TMP_MOUNT, tokenEnv } from './pod-parts.js';
 
 /** The image's non-root user (Dockerfile: `useradd --uid 10001 podtap`). */
 export const HUB_UID = 10_001;
@@ -52,6 +55,7 @@ export function hubArgs(ctx: RenderContext): string[] {
     `--max-bytes=${retention.maxBytes}`,
     `--max-age=${retention.maxAge}`,
     ...(redact ? [] : ['--no-redact']),
+    ...(ctx.v.tls.enabled ? [`--tls-dir=${TLS_MOUNT}`] : []),
   ];
 }
 
@@ -61,7 +65,8 @@ export function hubDeployment(ctx: RenderContext): IDeployment {
   const data: IVolume = v.hub.storage.persistent
     ? { name: 'data', persistentVolumeClaim: { claimName: n.hubData } }
     : { name: 'data', emptyDir: { sizeLimit: v.hub.storage.size } };
-  const healthz = () => ({ httpGet: { path: '/healthz', port: 'http' } });
+  const healthz = () => ({ httpGet: { path: '/healthz', port: 'http', ...(v.tls.enabled ? { scheme: 'HTTPS' as const } : {}) } });
+  const tls = v.tls.enabled ? tlsVolume(v, 'hub') : null;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -110,9 +115,9 @@ export function hubDeployment(ctx: RenderContext): IDeployment {
               runAsNonRoot: true,
               capabilities: { drop: ['ALL'] },
             },
-            volumeMounts: [{ name: 'data', mountPath: HUB_DATA_DIR }, { name: 'tmp', mountPath: TMP_MOUNT }],
+            volumeMounts: [{ name: 'data', mountPath: HUB_DATA_DIR }, { name: 'tmp', mountPath: TMP_MOUNT }, ...(tls === null ? [] : [tls.mount])],
           }],
-          volumes: [data, tmpVolume()],
+          volumes: [data, tmpVolume(), ...(tls === null ? [] : [tls.volume])],
         },
       },
     },

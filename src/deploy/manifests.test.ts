@@ -4,20 +4,23 @@
  * security design held, and the values reaching the objects they configure.
  */
 import { strict as assert } from 'node:assert';
+import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../util/paths.js';
 import { HUB_UID, hubArgs } from './hub.js';
-import { DEFAULT_VALUES, renderManifests, renderYaml, resolveValues, WORKER_KUBERNETES_FLAG, type KubeObject } from './manifests.js';
+import { DEFAULT_VALUES, renderManifests, renderYaml, resolveValues, TLS_MOUNT, WORKER_KUBERNETES_FLAG, type KubeObject } from './manifests.js';
 import { assertSecure, validateObject } from './test-support.js';
-import { combine, DIMENSIONS, everyCombination, GENERATED_TOKEN, GIVEN_TOKEN, single } from './value-cases.js';
+import { combine, DIMENSIONS, everyCombination, GENERATED_TLS, GENERATED_TOKEN, GIVEN_TOKEN, single } from './value-cases.js';
+import { TLS_FILES } from '../hub/certs.js';
 import type { DeployValues } from './values.js';
 import { escapeArg, SPOOL_MOUNT, workerArgs } from './worker.js';
 
 const generateToken = () => GENERATED_TOKEN;
-const render = (values: DeployValues) => renderManifests(values, { generateToken });
+const generateTls = () => GENERATED_TLS;
+const render = (values: DeployValues) => renderManifests(values, { generateToken, generateTls });
 const find = <K extends KubeObject['kind']>(objects: KubeObject[], kind: K) => objects.filter((o): o is Extract<KubeObject, { kind: K }> => o.kind === kind);
 const workerOf = (objects: KubeObject[]) => find(objects, 'DaemonSet')[0]!.spec!.template.spec!;
 const hubOf = (objects: KubeObject[]) => find(objects, 'Deployment')[0]!.spec!.template.spec!;
@@ -42,7 +45,7 @@ describe('every values combination', () => {
   test('validates against the Kubernetes schemas and keeps the security design', () => {
     for (const c of cases) {
       const v = resolveValues(c.values, { generateToken });
-      const objects = renderManifests(v);
+      const objects = renderManifests(v, { generateTls });
       try {
         objects.forEach(validateObject);
         assertSecure(objects, v, v.token.value);
@@ -59,7 +62,7 @@ describe('defaults', () => {
   test('one of each object, in apply order', () => {
     assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata!.name}`), [
       'Namespace/podtap', 'ServiceAccount/podtap-hub', 'ServiceAccount/podtap-worker',
-      'ClusterRole/podtap:podtap-worker', 'ClusterRoleBinding/podtap:podtap-worker', 'Secret/podtap-token',
+      'ClusterRole/podtap:podtap-worker', 'ClusterRoleBinding/podtap:podtap-worker', 'Secret/podtap-token', 'Secret/podtap-tls',
       'Service/podtap-hub', 'Deployment/podtap-hub', 'DaemonSet/podtap-worker',
     ]);
   });
@@ -70,7 +73,7 @@ describe('defaults', () => {
 
   test('the worker streams to the hub Service with the in-cluster flag and its node name', () => {
     const args = workerOf(objects).containers[0]!.args!;
-    assert.deepEqual(args, ['worker', WORKER_KUBERNETES_FLAG, '--node=$(NODE_NAME)', '--hub=http://podtap-hub.podtap.svc:8899', '--packet-ring=64m', `--spool=${SPOOL_MOUNT}`]);
+    assert.deepEqual(args, ['worker', WORKER_KUBERNETES_FLAG, '--node=$(NODE_NAME)', '--hub=https://podtap-hub.podtap.svc:8899', `--tls-dir=${TLS_MOUNT}`, '--packet-ring=64m', `--spool=${SPOOL_MOUNT}`]);
     assert.deepEqual(workerOf(objects).containers[0]!.env![0], { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
     assert.equal(workerOf(objects).dnsPolicy, 'ClusterFirstWithHostNet');
   });
@@ -85,10 +88,10 @@ describe('defaults', () => {
     assert.equal(d.spec!.replicas, 1);
     assert.deepEqual(d.spec!.strategy, { type: 'Recreate' });
     const c = hubOf(objects).containers[0]!;
-    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) assert.deepEqual(probe!.httpGet, { path: '/healthz', port: 'http' });
+    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) assert.deepEqual(probe!.httpGet, { path: '/healthz', port: 'http', scheme: 'HTTPS' });
     assert.equal(hubOf(objects).securityContext!.runAsUser, HUB_UID);
     assert.deepEqual(hubOf(objects).volumes![0], { name: 'data', emptyDir: { sizeLimit: DEFAULT_VALUES.hub.storage.size } });
-    assert.deepEqual(c.args, ['hub', '--listen=0.0.0.0:8899', '--data=/var/lib/podtap', '--max-bytes=1g', '--max-age=7d']);
+    assert.deepEqual(c.args, ['hub', '--listen=0.0.0.0:8899', '--data=/var/lib/podtap', '--max-bytes=1g', '--max-age=7d', `--tls-dir=${TLS_MOUNT}`]);
     const svc = find(objects, 'Service')[0]!;
     assert.deepEqual(svc.spec!.ports, [{ name: 'http', port: 8899, targetPort: 'http', protocol: 'TCP' }]);
     assert.equal(svc.spec!.type, 'ClusterIP');
@@ -107,7 +110,7 @@ describe('values reach their objects', () => {
     const objects = render(single('namespace', 'custom').values);
     assert.equal(find(objects, 'Namespace').length, 0);
     assert.ok(objects.every((o) => o.metadata!.name!.includes('tap')));
-    assert.ok(workerOf(objects).containers[0]!.args!.includes('--hub=http://tap-hub.observability.svc:8899'));
+    assert.ok(workerOf(objects).containers[0]!.args!.includes('--hub=https://tap-hub.observability.svc:8899'));
     assert.equal(find(objects, 'ClusterRole')[0]!.metadata!.name, 'observability:tap-worker');
   });
 
@@ -122,7 +125,7 @@ describe('values reach their objects', () => {
   test('spool off, emptyDir, hostPath', () => {
     const off = workerOf(render(single('spool', 'off').values));
     assert.ok(!off.containers[0]!.args!.some((a) => a.startsWith('--spool')));
-    assert.deepEqual(off.volumes!.map((x) => x.name), ['tmp']);
+    assert.deepEqual(off.volumes!.map((x) => x.name), ['tmp', 'tls']);
     const host = workerOf(render(single('spool', 'hostPath').values));
     assert.deepEqual(host.volumes![0], { name: 'spool', hostPath: { path: '/var/lib/podtap/spool', type: 'DirectoryOrCreate' } });
   });
@@ -167,21 +170,59 @@ describe('values reach their objects', () => {
     assert.ok(resolved.token.value !== null && resolved.token.value.length >= 43);
     assert.notEqual(resolveValues({}).token.value, resolved.token.value, 'a fresh token each time');
     const existing = render(single('token', 'existingSecret').values);
-    assert.equal(find(existing, 'Secret').length, 0);
+    assert.deepEqual(find(existing, 'Secret').map((s) => s.metadata!.name), ['podtap-tls']);
     assert.equal(hubOf(existing).containers[0]!.env![0]!.valueFrom!.secretKeyRef!.name, 'my-podtap-token');
   });
 
   test('redaction off and retention', () => {
     const args = hubOf(render(single('hub', 'no-redact').values)).containers[0]!.args!;
-    assert.deepEqual(args.slice(-3), ['--max-bytes=512m', '--max-age=12h', '--no-redact']);
+    assert.deepEqual(args.slice(-4), ['--max-bytes=512m', '--max-age=12h', '--no-redact', `--tls-dir=${TLS_MOUNT}`]);
+  });
+
+  test('TLS generated: one Secret with the five files; each pod mounts the CA and its own pair, read-only', () => {
+    const objects = render({});
+    const secret = find(objects, 'Secret').find((s) => s.metadata!.name === 'podtap-tls')!;
+    assert.equal(Buffer.from(secret.data![TLS_FILES.hubKey]!, 'base64').toString(), GENERATED_TLS.hubKey);
+    assert.equal(Buffer.from(secret.data![TLS_FILES.ca]!, 'base64').toString(), GENERATED_TLS.ca);
+    assert.deepEqual(hubOf(objects).volumes!.find((x) => x.name === 'tls'), {
+      name: 'tls', secret: { secretName: 'podtap-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'hub.crt', path: 'hub.crt' }, { key: 'hub.key', path: 'hub.key' }], defaultMode: 0o440 },
+    });
+    assert.deepEqual(workerOf(objects).volumes!.find((x) => x.name === 'tls')!.secret!.items!.map((i) => i.key), ['ca.crt', 'worker.crt', 'worker.key']);
+    assert.equal(workerOf(objects).volumes!.find((x) => x.name === 'tls')!.secret!.defaultMode, 0o400);
+    for (const spec of [hubOf(objects), workerOf(objects)]) {
+      assert.deepEqual(spec.containers[0]!.volumeMounts!.find((m) => m.name === 'tls'), { name: 'tls', mountPath: TLS_MOUNT, readOnly: true });
+    }
+  });
+
+  test('TLS: the deployed files are reused when given; a fresh CA otherwise; the hub certificate names its Service', () => {
+    const given = renderManifests({ token: { value: GIVEN_TOKEN } }, { tls: GENERATED_TLS });
+    assert.equal(Buffer.from(find(given, 'Secret')[1]!.data![TLS_FILES.workerCert]!, 'base64').toString(), GENERATED_TLS.workerCert);
+    const a = renderManifests({ namespace: 'obs', token: { value: GIVEN_TOKEN } });
+    const b = renderManifests({ namespace: 'obs', token: { value: GIVEN_TOKEN } });
+    const pem = (objs: KubeObject[], k: string) => Buffer.from(find(objs, 'Secret').find((s) => s.metadata!.name === 'podtap-tls')!.data![k]!, 'base64').toString();
+    assert.notEqual(pem(a, TLS_FILES.ca), pem(b, TLS_FILES.ca));
+    const hub = new X509Certificate(pem(a, TLS_FILES.hubCert));
+    for (const n of ['podtap-hub', 'podtap-hub.obs', 'podtap-hub.obs.svc', 'podtap-hub.obs.svc.cluster.local', 'localhost']) assert.equal(hub.checkHost(n), n);
+    assert.ok(hub.checkIssued(new X509Certificate(pem(a, TLS_FILES.ca))));
+  });
+
+  test('TLS from an existing Secret, or off', () => {
+    const existing = render(single('tls', 'existingSecret').values);
+    assert.deepEqual(find(existing, 'Secret').map((s) => s.metadata!.name), ['podtap-token']);
+    assert.equal(hubOf(existing).volumes!.find((x) => x.name === 'tls')!.secret!.secretName, 'my-podtap-tls');
+    const off = render(single('tls', 'off').values);
+    assert.deepEqual(find(off, 'Secret').map((s) => s.metadata!.name), ['podtap-token']);
+    assert.ok(workerOf(off).containers[0]!.args!.includes('--hub=http://podtap-hub.podtap.svc:8899'));
+    assert.ok(!hubOf(off).containers[0]!.args!.some((a) => a.startsWith('--tls')));
+    assert.deepEqual(hubOf(off).containers[0]!.readinessProbe!.httpGet, { path: '/healthz', port: 'http' });
   });
 });
 
 describe('renderYaml', () => {
   test('parses back (as YAML 1.1, as Kubernetes reads it) to the same objects', () => {
     const values: DeployValues = { ...single('placement', 'pinned').values, token: { value: GIVEN_TOKEN } };
-    const docs = parseAllDocuments(renderYaml(values), { version: '1.1' });
-    assert.deepEqual(docs.map((d) => d.toJS()), JSON.parse(JSON.stringify(renderManifests(values))));
+    const docs = parseAllDocuments(renderYaml(values, { tls: GENERATED_TLS }), { version: '1.1' });
+    assert.deepEqual(docs.map((d) => d.toJS()), JSON.parse(JSON.stringify(renderManifests(values, { tls: GENERATED_TLS }))));
   });
 
   test('quotes strings YAML 1.1 would read as booleans', () => {

@@ -11,8 +11,10 @@ import { imageTag, type ResolvedValues } from './values.js';
 export const HUB_PORT = 8899;
 /** Key of the token in its Secret (also in an existingSecret). */
 export const TOKEN_SECRET_KEY = 'token';
+/** Where both pods mount their TLS files (--tls-dir), from the TLS Secret. */
+export const TLS_MOUNT = '/etc/podtap/tls';
 
-export type Component = 'namespace' | 'token' | 'hub' | 'worker';
+export type Component = 'namespace' | 'token' | 'tls' | 'hub' | 'worker';
 
 /** What renderManifests needs besides the values. */
 export interface RenderContext {
@@ -28,7 +30,9 @@ export interface ObjectNames {
   /** The ClusterRole and its binding: cluster-wide, so they carry the namespace too. */
   workerAccess: string;
   secret: string;
-  /** The URL workers stream to. */
+  /** The Secret with the TLS files (rendered, or tls.existingSecret). */
+  tlsSecret: string;
+  /** The URL workers stream to (https:// with TLS). */
   hubUrl: string;
 }
 
@@ -39,8 +43,19 @@ export function objectNames(v: ResolvedValues): ObjectNames {
     worker: `${v.name}-worker`,
     workerAccess: `${v.namespace}:${v.name}-worker`,
     secret: v.token.existingSecret ?? `${v.name}-token`,
-    hubUrl: `http://${v.name}-hub.${v.namespace}.svc:${HUB_PORT}`,
+    tlsSecret: v.tls.existingSecret ?? `${v.name}-tls`,
+    hubUrl: `${v.tls.enabled ? 'https' : 'http'}://${v.name}-hub.${v.namespace}.svc:${HUB_PORT}`,
   };
+}
+
+/**
+ * The names the hub's certificate carries for the workers and the
+ * port-forward: its Service, in every form a pod can resolve it (the
+ * loopback names are added by generateBundle / the chart).
+ */
+export function hubCertNames(v: ResolvedValues): string[] {
+  const svc = `${v.name}-hub`;
+  return [svc, `${svc}.${v.namespace}`, `${svc}.${v.namespace}.svc`, `${svc}.${v.namespace}.svc.cluster.local`];
 }
 
 /** Labels that pick a component's pods (immutable once deployed: no version here). */

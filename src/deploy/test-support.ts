@@ -15,7 +15,8 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { READ_ONLY_VERBS, WORKER_API_ACCESS } from './access.js';
-import { objectNames, TOKEN_SECRET_KEY } from './names.js';
+import { objectNames, TLS_MOUNT, TOKEN_SECRET_KEY } from './names.js';
+import { TLS_FILES } from '../hub/certs.js';
 import type { ResolvedValues } from './values.js';
 import { WORKER_CAPABILITIES } from './worker.js';
 
@@ -64,7 +65,8 @@ function podSpecs(objects: readonly unknown[]): Array<{ workload: string; spec: 
  * Every security property of the design, for one rendering of `v`:
  * no privileged container, no hostPID/hostIPC, hostNetwork only on the
  * worker, capabilities exactly as designed, RBAC read-only on the listed
- * resources, the token only in the Secret, labels everywhere.
+ * resources, the token only in the Secret, each pod with the TLS files of
+ * its side only (read-only, not readable by others), labels everywhere.
  */
 export function assertSecure(objects: readonly unknown[], v: ResolvedValues, token: string | null): void {
   const names = objectNames(v);
@@ -77,15 +79,31 @@ export function assertSecure(objects: readonly unknown[], v: ResolvedValues, tok
     assert.equal(spec.hostNetwork, worker, `${workload}: hostNetwork only for the worker`);
     assert.equal(spec.automountServiceAccountToken, worker, `${workload}: API token only for the worker`);
     assert.equal(spec.securityContext?.seccompProfile?.type, 'RuntimeDefault');
+    assert.equal(spec.enableServiceLinks, false, `${workload}: no service environment variables`);
+    assert.equal(spec.shareProcessNamespace, undefined);
+    if (!worker) {
+      assert.ok(spec.securityContext.runAsUser > 0 && spec.securityContext.runAsGroup > 0, 'the hub runs as a non-root user and group');
+    }
     assert.equal(spec.initContainers, undefined);
     assert.equal(spec.ephemeralContainers, undefined);
     for (const vol of spec.volumes as Array<Record<string, unknown>>) {
       const kinds = Object.keys(vol).filter((k) => k !== 'name');
       assert.equal(kinds.length, 1);
-      const allowed = worker ? ['emptyDir', 'hostPath'] : ['emptyDir', 'persistentVolumeClaim'];
+      const allowed = worker ? ['emptyDir', 'hostPath', 'secret'] : ['emptyDir', 'persistentVolumeClaim', 'secret'];
       assert.ok(allowed.includes(kinds[0]!), `${workload}: volume ${String(vol.name)} is ${kinds[0]}`);
       if (kinds[0] === 'hostPath') assert.equal((vol.hostPath as { path: string }).path, v.worker.spool.hostPath, 'the only hostPath is the spool the user chose');
+      if (kinds[0] === 'secret') {
+        // The one Secret mounted is the TLS one, with this side's files only, readable by no one else.
+        const s = vol.secret as { secretName: string; items: Array<{ key: string; path: string }>; defaultMode: number };
+        assert.equal(v.tls.enabled, true, `${workload}: TLS files mounted without TLS`);
+        assert.equal(s.secretName, names.tlsSecret);
+        const own = worker ? [TLS_FILES.workerCert, TLS_FILES.workerKey] : [TLS_FILES.hubCert, TLS_FILES.hubKey];
+        assert.deepEqual(s.items.map((i) => i.key).sort(), [TLS_FILES.ca, ...own].sort(), `${workload}: only the CA and its own pair`);
+        assert.equal(s.defaultMode & 0o007, 0, `${workload}: TLS files not readable by others`);
+      }
     }
+    const tlsVolumes = (spec.volumes as Array<Record<string, unknown>>).filter((x) => 'secret' in x);
+    assert.equal(tlsVolumes.length, v.tls.enabled ? 1 : 0, `${workload}: TLS volume exactly when TLS is on`);
     for (const c of spec.containers as Array<Record<string, any>>) {
       const sc = c.securityContext;
       assert.equal(sc.privileged, false, `${workload}: privileged`);
@@ -94,11 +112,23 @@ export function assertSecure(objects: readonly unknown[], v: ResolvedValues, tok
       assert.deepEqual(sc.capabilities.drop, ['ALL']);
       assert.deepEqual(sc.capabilities.add ?? [], worker ? [...WORKER_CAPABILITIES] : []);
       if (!worker) { assert.equal(spec.securityContext.runAsNonRoot, true); assert.equal(sc.runAsNonRoot, true); }
+      // The worker is uid 0 only because Kubernetes grants added capabilities to root alone; no_new_privs above.
+      else assert.deepEqual([sc.runAsUser, sc.runAsNonRoot], [0, false]);
       const tokenEnv = (c.env as Array<Record<string, any>>).filter((e) => e.name === 'PODTAP_TOKEN');
       assert.deepEqual(tokenEnv, [{ name: 'PODTAP_TOKEN', valueFrom: { secretKeyRef: { name: names.secret, key: TOKEN_SECRET_KEY } } }], `${workload}: the token comes from the Secret`);
       assert.ok((c.env as Array<Record<string, unknown>>).every((e) => !('value' in e)), `${workload}: no literal env values`);
       assert.ok(!(c.args as string[]).some((a) => a.startsWith('--token')), `${workload}: no --token flag`);
+      assert.equal((c.args as string[]).includes(`--tls-dir=${TLS_MOUNT}`), v.tls.enabled, `${workload}: --tls-dir exactly with TLS`);
+      for (const m of c.volumeMounts as Array<{ name: string; mountPath: string; readOnly?: boolean }>) {
+        if (m.name === 'tls') assert.deepEqual(m, { name: 'tls', mountPath: TLS_MOUNT, readOnly: true });
+      }
+      if (worker) assert.ok((c.args as string[]).includes(`--hub=${names.hubUrl}`) && names.hubUrl.startsWith(v.tls.enabled ? 'https://' : 'http://'));
+      assert.equal(sc.seccompProfile, undefined, `${workload}: seccomp is set for the pod`);
+      assert.equal(sc.procMount ?? 'Default', 'Default');
     }
+  }
+  for (const sa of byKind(objects, 'ServiceAccount') as any[]) {
+    assert.equal(sa.automountServiceAccountToken, sa.metadata.name === names.worker, `${String(sa.metadata.name)}: an API token only for the worker, which reads the API`);
   }
   const roles = byKind(objects, 'ClusterRole') as any[];
   assert.equal(roles.length, 1);
@@ -112,12 +142,20 @@ export function assertSecure(objects: readonly unknown[], v: ResolvedValues, tok
   assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: names.worker, namespace: v.namespace }]);
   assert.equal(binding.roleRef.name, roles[0].metadata.name);
   // The token appears in the Secret only, and there only base64-encoded.
-  const secrets = byKind(objects, 'Secret') as any[];
+  const secrets = (byKind(objects, 'Secret') as any[]).filter((s) => s.metadata.labels['app.kubernetes.io/component'] === 'token');
   if (v.token.existingSecret !== null) assert.deepEqual(secrets, []);
   else {
     assert.equal(secrets.length, 1);
     if (token !== null) assert.equal(Buffer.from(secrets[0].data[TOKEN_SECRET_KEY], 'base64').toString('utf8'), token);
   }
+  // The TLS Secret: rendered when TLS is on without an existing one; the five files, never the CA key.
+  const tlsSecrets = (byKind(objects, 'Secret') as any[]).filter((s) => s.metadata.labels['app.kubernetes.io/component'] === 'tls');
+  assert.equal(tlsSecrets.length, v.tls.enabled && v.tls.existingSecret === null ? 1 : 0);
+  for (const s of tlsSecrets) {
+    assert.equal(s.metadata.name, names.tlsSecret);
+    assert.deepEqual(Object.keys(s.data).sort(), Object.values(TLS_FILES).sort());
+  }
+  assert.equal(byKind(objects, 'Secret').length, secrets.length + tlsSecrets.length);
   if (token !== null) {
     const b64 = Buffer.from(token).toString('base64');
     for (const o of objects as Obj[]) {

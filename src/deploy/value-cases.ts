@@ -4,11 +4,14 @@
  * full product (every combination) or single cases by label.
  */
 import type { DeployValues } from './values.js';
+import { generateBundle, type CertBundle } from '../hub/certs.js';
 
 /** A token given by the user. */
 export const GIVEN_TOKEN = 'given-token.0123456789~ABCDEFGHIJ';
 /** What the token generator returns in tests: 43 letters and digits, as the chart's randAlphaNum 43. */
 export const GENERATED_TOKEN = 'Gen3rated0Token1For2Tests3abcdefghijklmnopq';
+/** What the TLS generator returns in tests: one real bundle, made once. */
+export const GENERATED_TLS: CertBundle = generateBundle({ hubNames: ['podtap-hub.podtap.svc'] });
 
 export interface Option { label: string; values: DeployValues }
 export interface Dimension { name: string; options: Option[] }
@@ -69,6 +72,11 @@ export const DIMENSIONS: readonly Dimension[] = [
     { label: 'given', values: { token: { value: GIVEN_TOKEN } } },
     { label: 'generated', values: {} },
     { label: 'existingSecret', values: { token: { existingSecret: 'my-podtap-token' } } },
+  ] },
+  { name: 'tls', options: [
+    { label: 'generated', values: {} },
+    { label: 'existingSecret', values: { tls: { existingSecret: 'my-podtap-tls' } } },
+    { label: 'off', values: { tls: { enabled: false } } },
   ] },
   { name: 'metrics', options: [
     { label: 'off', values: {} },

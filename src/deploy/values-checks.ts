@@ -44,6 +44,7 @@ export function checkValues(v: ResolvedValues): void {
   if (v.namespace.length > 63 || !DNS_LABEL.test(v.namespace)) fail('namespace', `"${v.namespace}" is not a namespace name`, 'use lower-case letters, digits and "-" (at most 63)');
   checkImage(v);
   checkToken(v);
+  checkTls(v);
   checkHub(v);
   checkWorker(v);
 }
@@ -64,6 +65,12 @@ function checkToken(v: ResolvedValues): void {
   if (value === null) return;
   if (value.length < MIN_TOKEN_LENGTH || value.length > MAX_TOKEN_CHARS) fail('token.value', `is ${value.length} characters`, `use ${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_CHARS} (the hub refuses others), or leave it out to have one generated`);
   if (!/^[\x21-\x7e]+$/.test(value)) fail('token.value', 'has spaces or characters outside printable ASCII', 'it travels in an HTTP header (Bearer TOKEN): use letters, digits and punctuation');
+}
+
+function checkTls(v: ResolvedValues): void {
+  const { enabled, existingSecret } = v.tls;
+  if (!enabled && existingSecret !== null) fail('tls.existingSecret', 'is set while tls.enabled is false', 'set tls.enabled: true to use the Secret, or drop tls.existingSecret');
+  subdomain('tls.existingSecret', existingSecret);
 }
 
 function checkHub(v: ResolvedValues): void {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import { DeployValuesError, renderManifests } from './manifests.js';
+import { DeployValuesError, renderManifests, tlsBundle } from './manifests.js';
 import { GIVEN_TOKEN } from './value-cases.js';
 import { DEFAULT_VALUES, resolveValues, type DeployValues } from './values.js';
 
@@ -49,6 +49,9 @@ const BAD: Array<[string, unknown, string, RegExp]> = [
   ['a bad node selector key', { hub: { nodeSelector: { 'a b': 'c' } } }, 'hub.nodeSelector', /not a label key/],
   ['a bad priority class', { worker: { priorityClassName: 'High Priority' } }, 'worker.priorityClassName', /not a valid object name/],
   ['a bad pull secret name', { imagePullSecrets: ['Reg_Cred'] }, 'imagePullSecrets[0]', /not a valid object name/],
+  ['a TLS Secret while TLS is off', { tls: { enabled: false, existingSecret: 'mine' } }, 'tls.existingSecret', /set tls\.enabled: true/],
+  ['a bad TLS Secret name', { tls: { existingSecret: 'My_TLS' } }, 'tls.existingSecret', /not a valid object name/],
+  ['TLS given a string', { tls: { enabled: 'yes' } }, 'tls.enabled', /give true or false/],
 ];
 
 describe('bad values give a DeployValuesError naming the value and the fix', () => {
@@ -80,9 +83,10 @@ describe('good values', () => {
     assert.equal(v.worker.targeting.podRegex, null);
   });
 
-  test('resolved values render to the same objects again (callers may resolve first to read the token)', () => {
+  test('resolved values render to the same objects again (callers may resolve first to read the token, and make the TLS files)', () => {
     const v = resolveValues({});
-    assert.deepEqual(renderManifests(v), renderManifests(v));
+    const tls = tlsBundle(v)!;
+    assert.deepEqual(renderManifests(v, { tls }), renderManifests(v, { tls }));
     assert.equal(resolveValues(v).token.value, v.token.value);
   });
 });

@@ -83,6 +83,17 @@ export interface ResolvedValues {
     /** Use this existing Secret (key `token`) instead of rendering one. */
     existingSecret: string | null;
   };
+  /** Mutual TLS between workers and the hub (src/hub/tls.ts). */
+  tls: {
+    /** HTTPS/WSS on the hub's port, client certificates required on the ingest stream. */
+    enabled: boolean;
+    /**
+     * An existing Secret with ca.crt, hub.crt, hub.key, worker.crt and
+     * worker.key (`podtap certs`); null: a CA and both certificates are
+     * generated at install (by renderManifests, or by Helm once and then kept).
+     */
+    existingSecret: string | null;
+  };
   hub: Placement & {
     retention: { maxBytes: string; maxAge: string };
     /** Redact secrets before storing (the hub's --no-redact when false). */
@@ -132,6 +143,7 @@ export const DEFAULT_VALUES: ResolvedValues = deepFreeze({
   image: { repository: 'podtap', tag: null, pullPolicy: 'IfNotPresent' },
   imagePullSecrets: [],
   token: { value: null, existingSecret: null },
+  tls: { enabled: true, existingSecret: null },
   hub: {
     retention: { maxBytes: '1g', maxAge: '7d' },
     redact: true,
@@ -179,6 +191,7 @@ export const VALUES_SHAPE: Shape = {
   image: { repository: 'string', tag: 'string?', pullPolicy: 'string' },
   imagePullSecrets: 'stringList',
   token: { value: 'string?', existingSecret: 'string?' },
+  tls: { enabled: 'boolean', existingSecret: 'string?' },
   hub: {
     retention: { maxBytes: 'string', maxAge: 'string' },
     redact: 'boolean',

@@ -27,15 +27,20 @@
  *     bridge's forwarding table.
  *   - root (uid 0) because Kubernetes gives added capabilities only to
  *     root's effective set; with allowPrivilegeEscalation false
- *     (no_new_privs) it cannot gain more. privileged: false.
+ *     (no_new_privs) it cannot gain more. privileged: false. The process
+ *     itself also drops everything but CAP_NET_RAW once its captures are
+ *     open (src/worker/privileges.ts): here a no-op floor, since the
+ *     container starts with no more.
+ *   - with TLS: the CA and the workers' key pair only (never hub.key),
+ *     read-only, 0400; the hub is reached by https:// and its Service name.
  */
 // Types only (erased at run time): kubernetes-models is a devDependency.
 import type { IContainerPort } from 'kubernetes-models/v1/ContainerPort';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
-import { image, labels, objectNames, selectorLabels, type RenderContext } from './names.js';
-import { placement, pullSecrets, resources, tmpVolume, TMP_MOUNT, tokenEnv } from './pod-parts.js';
+import { image, labels, objectNames, selectorLabels, TLS_MOUNT, type RenderContext } from './names.js';
+import { placement, pullSecrets, resources, tlsVolume, tmpVolume, TMP_MOUNT, tokenEnv } from './pod-parts.js';
 
 /**
  * The worker flag meaning "read cluster metadata from the Kubernetes API with
@@ -63,6 +68,7 @@ export function workerArgs(ctx: RenderContext): string[] {
     WORKER_KUBERNETES_FLAG,
     '--node=$(NODE_NAME)',
     `--hub=${objectNames(ctx.v).hubUrl}`,
+    ...(ctx.v.tls.enabled ? [`--tls-dir=${TLS_MOUNT}`] : []),
     `--packet-ring=${w.packetRing}`,
     ...(w.spool.enabled ? [`--spool=${SPOOL_MOUNT}`] : []),
     ...(w.metricsPort === null ? [] : [`--metrics-listen=0.0.0.0:${w.metricsPort}`]),
@@ -88,6 +94,7 @@ export function workerDaemonSet(ctx: RenderContext): IDaemonSet {
   const { v } = ctx;
   const n = objectNames(v);
   const s = spool(ctx);
+  const tls = v.tls.enabled ? tlsVolume(v, 'worker') : null;
   const ports: IContainerPort[] = v.worker.metricsPort === null ? [] : [{ name: 'metrics', containerPort: v.worker.metricsPort, protocol: 'TCP' }];
   return {
     apiVersion: 'apps/v1',
@@ -128,9 +135,9 @@ export function workerDaemonSet(ctx: RenderContext): IDaemonSet {
               runAsNonRoot: false,
               capabilities: { drop: ['ALL'], add: [...WORKER_CAPABILITIES] },
             },
-            volumeMounts: [...s.mounts, { name: 'tmp', mountPath: TMP_MOUNT }],
+            volumeMounts: [...s.mounts, { name: 'tmp', mountPath: TMP_MOUNT }, ...(tls === null ? [] : [tls.mount])],
           }],
-          volumes: [...s.volumes, tmpVolume()],
+          volumes: [...s.volumes, tmpVolume(), ...(tls === null ? [] : [tls.volume])],
         },
       },
     },

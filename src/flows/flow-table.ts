@@ -32,6 +32,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array, bOff: number, len: number): boo
 /** Base of TCP connections and UDP flows: the two ends as first seen. */
 export class Flow {
   next: Flow | null = null;
+  /** Neighbours in the table's eviction order (oldest first); null at the ends. */
+  older: Flow | null = null;
+  younger: Flow | null = null;
   readonly addrA: Uint8Array;
   readonly addrB: Uint8Array;
   lastSeen: number;
@@ -89,10 +92,17 @@ export interface FlowHost {
 
 export class FlowTable<F extends Flow> {
   private readonly buckets = new Map<number, F>();
-  /** Every flow, oldest first: the order for idle sweeps and eviction. */
+  /** Every flow, in insertion order: the order for idle sweeps and the end of the capture. */
   readonly all = new Set<F>();
   /** Direction of the packet matched by the last `find()`. */
   lastDir: Dir = 0;
+  /**
+   * Eviction order as a list through the flows (oldest first): `oldest()` is
+   * O(1) even after a flood of evictions, where reading the first entry of
+   * a Set that many deletes went through walks past their holes.
+   */
+  private head: F | null = null;
+  private tail: F | null = null;
 
   get size(): number { return this.all.size; }
 
@@ -111,10 +121,12 @@ export class FlowTable<F extends Flow> {
     f.next = head ?? null;
     this.buckets.set(f.hash, f);
     this.all.add(f);
+    this.append(f);
   }
 
   remove(f: F): void {
     if (!this.all.delete(f)) return;
+    this.unlink(f);
     let cur = this.buckets.get(f.hash) ?? null;
     let prev: Flow | null = null;
     while (cur !== null && cur !== f) { prev = cur; cur = cur.next as F | null; }
@@ -127,6 +139,26 @@ export class FlowTable<F extends Flow> {
   }
 
   oldest(): F | undefined {
-    return this.all.values().next().value;
+    return this.head ?? undefined;
+  }
+
+  /** Move `f` to the young end of the eviction order (a second chance). */
+  requeue(f: F): void {
+    if (!this.all.has(f) || f === this.tail) return;
+    this.unlink(f);
+    this.append(f);
+  }
+
+  private append(f: F): void {
+    f.older = this.tail;
+    f.younger = null;
+    if (this.tail === null) this.head = f; else this.tail.younger = f;
+    this.tail = f;
+  }
+
+  private unlink(f: F): void {
+    if (f.older === null) this.head = f.younger as F | null; else f.older.younger = f.younger;
+    if (f.younger === null) this.tail = f.older as F | null; else f.younger.older = f.older;
+    f.older = f.younger = null;
   }
 }

@@ -41,10 +41,19 @@ test('nothing to mask: the same entry comes back; redaction can be turned off or
   assert.equal((new Redactor({ enabled: true, words: ['tenant'] }).redact(e) as HttpEntry).request!.headers['x-tenant'], MASK);
 });
 
-test('a body that is not JSON, or cut short, is kept as it is', () => {
+test('a JSON body cut short, or sent as text, still has its secrets masked; other text is kept as it is', () => {
   const e = httpGet();
   delete e.request!.headers.cookie;
   delete e.response!.headers['set-cookie'];
-  e.response!.body!.content = '{"password":"abc", "cut';
-  assert.equal(new Redactor().redact(e), e);
+  e.response!.body!.content = '{"user":"ann","password":"abc", "api_token":"xyz-cut';
+  const r = new Redactor().redact(e) as typeof e;
+  assert.equal(r.response!.body!.content, '{"user":"ann","password":"[REDACTED]", "api_token":"[REDACTED]');
+  assert.deepEqual(r.redacted, ['response.body.content.password', 'response.body.content.api_token']);
+  const t = httpGet();
+  delete t.request!.headers.cookie;
+  delete t.response!.headers['set-cookie'];
+  t.response!.body = { ...t.response!.body!, mimeType: 'text/plain', content: 'login ok {"secret": "s1"}' };
+  assert.equal((new Redactor().redact(t) as typeof t).response!.body!.content, 'login ok {"secret":"[REDACTED]"}');
+  t.response!.body = { ...t.response!.body!, content: 'nothing to hide here' };
+  assert.equal(new Redactor().redact(t), t);
 });

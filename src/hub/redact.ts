@@ -4,13 +4,22 @@
  * in `redacted` (paths such as `request.headers.authorization`).
  *
  * Always masked (unless redaction is off): Authorization, Cookie,
- * Set-Cookie, Proxy-Authorization. Also masked: any header, query parameter
- * or JSON field whose name contains one of the configured words (case
- * insensitive; `-` and `_` ignored), by default `DEFAULT_SECRET_WORDS`.
+ * Set-Cookie, Proxy-Authorization. Also masked: any header, query parameter,
+ * form field (application/x-www-form-urlencoded body) or JSON field whose
+ * name contains one of the configured words (case insensitive; `-` and `_`
+ * ignored), by default `DEFAULT_SECRET_WORDS`. A JSON body over
+ * MAX_REDACT_JSON_BYTES is masked whole when it contains one of the words; a
+ * JSON body that does not parse (cut short at the body cap) is kept as it is
+ * (SECURITY.md lists this as a known gap).
+ *
+ * HTTP/1 (`http`), HTTP/2 (`http2`) and gRPC (`grpc`) entries share the
+ * request/response shape and are redacted alike; header names are compared
+ * ignoring case. Redis `AUTH` (and the password of `HELLO … AUTH` and
+ * `MIGRATE … AUTH/AUTH2`) arguments are masked too.
  *
  * Entries are values: a redacted entry is a new object; the input is not changed.
  */
-import type { Entry, HttpBody, HttpEntry } from '../entries/types.js';
+import type { Entry, HttpBody, HttpEntry, RedisEntry } from '../entries/types.js';
 
 export const MASK = '[REDACTED]';
 export const ALWAYS_HEADERS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
@@ -31,6 +40,9 @@ const squash = (s: string): string => s.toLowerCase().replace(/[-_]/g, '');
 
 /** Names remembered by `isSecret` (header and field names repeat across entries). */
 const MAX_CACHED_NAMES = 4096;
+
+/** `"name": "value"` in JSON text; the value may be cut off at the end of the text. Unambiguous, so linear. */
+const JSON_TEXT_PAIR = /"((?:[^"\\\n]|\\.){1,128})"\s*:\s*"(?:[^"\\]|\\.)*("|$)/g;
 
 export class Redactor {
   private readonly words: string[];
@@ -57,14 +69,17 @@ export class Redactor {
 
   /** Does this message need a closer look? Most do not: no masked header, no query, no secret word in a JSON body. */
   private suspect(headers: Record<string, string>, body: HttpBody | null, path: string | null): boolean {
-    for (const k in headers) if (ALWAYS_HEADERS.includes(k) || this.isSecret(k)) return true;
+    for (const k in headers) if (ALWAYS_HEADERS.includes(k.toLowerCase()) || this.isSecret(k)) return true;
     if (path !== null && path.includes('?')) return true;
-    return body !== null && body.encoding === 'text' && this.anyWord !== null && /json/i.test(body.mimeType) && this.anyWord.test(body.content);
+    return body !== null && body.encoding === 'text' && this.anyWord !== null && /json|x-www-form-urlencoded/i.test(body.mimeType) && this.anyWord.test(body.content);
   }
 
   redact(entry: Entry): Entry {
-    if (!this.options.enabled || entry.protocol !== 'http') return entry;
-    const e = entry as HttpEntry;
+    if (!this.options.enabled) return entry;
+    if (entry.protocol === 'redis') return redactRedis(entry);
+    // HTTP/2 and gRPC carry the same headers (authorization, cookie) as HTTP/1.
+    if (entry.protocol !== 'http' && entry.protocol !== 'http2' && entry.protocol !== 'grpc') return entry;
+    const e = entry as unknown as HttpEntry;
     if ((e.request === null || !this.suspect(e.request.headers, e.request.body, e.request.path))
       && (e.response === null || !this.suspect(e.response.headers, e.response.body, null))) return entry;
     const masked: string[] = [];
@@ -87,7 +102,7 @@ export class Redactor {
   private headers(h: Record<string, string>, at: string, masked: string[]): Record<string, string> {
     let out: Record<string, string> | null = null;
     for (const k of Object.keys(h)) {
-      if (ALWAYS_HEADERS.includes(k) || this.isSecret(k)) {
+      if (ALWAYS_HEADERS.includes(k.toLowerCase()) || this.isSecret(k)) {
         out ??= { ...h };
         out[k] = MASK;
         masked.push(`${at}.${k}`);
@@ -108,30 +123,70 @@ export class Redactor {
   private pathQuery(path: string, masked: string[]): string {
     const i = path.indexOf('?');
     if (i < 0) return path;
-    let changed = false;
-    const parts = path.slice(i + 1).split('&').map((p) => {
+    const names: string[] = [];
+    const query = this.params(path.slice(i + 1), names);
+    if (names.length === 0) return path;
+    masked.push('request.path');
+    return `${path.slice(0, i + 1)}${query}`;
+  }
+
+  /** `a=1&password=x` with the values of secret-named parameters masked; their names are added to `names`. */
+  private params(text: string, names: string[]): string {
+    return text.split('&').map((p) => {
       const eq = p.indexOf('=');
       const name = eq < 0 ? p : p.slice(0, eq);
       let decoded = name;
       try { decoded = decodeURIComponent(name.replace(/\+/g, ' ')); } catch { /* keep raw */ }
       if (eq < 0 || !this.isSecret(decoded)) return p;
-      changed = true;
+      names.push(decoded);
       return `${name}=${encodeURIComponent(MASK)}`;
-    });
-    if (!changed) return path;
-    masked.push('request.path');
-    return `${path.slice(0, i + 1)}${parts.join('&')}`;
+    }).join('&');
   }
 
   private body(b: HttpBody | null, at: string, masked: string[]): HttpBody | null {
-    if (b === null || b.encoding !== 'text' || !/json/i.test(b.mimeType) || b.content === '') return b;
-    if (b.content.length > MAX_REDACT_JSON_BYTES) return b;
+    if (b === null || b.encoding !== 'text' || b.content === '') return b;
+    if (/x-www-form-urlencoded/i.test(b.mimeType)) {
+      const names: string[] = [];
+      const content = this.params(b.content, names);
+      for (const n of names) masked.push(`${at}.content.${n}`);
+      return names.length === 0 ? b : { ...b, content };
+    }
+    const json = /json/i.test(b.mimeType);
+    if (!json && !/^(text\/|$)/i.test(b.mimeType.trim())) return b;
+    if (b.content.length > MAX_REDACT_JSON_BYTES) {
+      // Too large to walk: masked whole if it names a secret (as MAX_REDACT_JSON_BYTES says).
+      if (this.anyWord === null || !this.anyWord.test(b.content)) return b;
+      masked.push(`${at}.content`);
+      return { ...b, content: MASK };
+    }
     let doc: unknown;
-    try { doc = JSON.parse(b.content); } catch { return b; } // truncated or not JSON: kept as is
+    try {
+      if (!json) throw new SyntaxError('not declared JSON');
+      doc = JSON.parse(b.content);
+    } catch {
+      return this.jsonText(b, at, masked); // cut short at the body cap, or JSON sent as text
+    }
     const before = masked.length;
     const walked = this.walk(doc, `${at}.content`, masked, 0);
     if (masked.length === before) return b;
     return { ...b, content: JSON.stringify(walked) };
+  }
+
+  /**
+   * A body that does not parse: `"name": "value"` pairs found in the text with a secret
+   * name get their value masked (to the end of the text when the value was cut short).
+   */
+  private jsonText(b: HttpBody, at: string, masked: string[]): HttpBody {
+    if (this.anyWord === null || !this.anyWord.test(b.content)) return b;
+    const before = masked.length;
+    const content = b.content.replace(JSON_TEXT_PAIR, (pair: string, key: string, close: string) => {
+      let name = key;
+      try { name = JSON.parse(`"${key}"`) as string; } catch { /* keep the raw text */ }
+      if (!this.isSecret(name)) return pair;
+      masked.push(`${at}.content.${name}`);
+      return `"${key}":"${MASK}${close}`;
+    });
+    return masked.length === before ? b : { ...b, content };
   }
 
   private walk(v: unknown, at: string, masked: string[], depth: number): unknown {
@@ -143,4 +198,25 @@ export class Redactor {
     }
     return out;
   }
+}
+
+/** Which arguments of a Redis command are passwords (indexes into `request.args`). */
+function redisSecretArgs(command: string, args: readonly string[]): number[] {
+  if (command === 'AUTH') return args.map((_, i) => i);
+  const out: number[] = [];
+  args.forEach((a, i) => {
+    const w = a.toUpperCase();
+    if ((command === 'HELLO' && w === 'AUTH') || (command === 'MIGRATE' && w === 'AUTH2')) out.push(i + 1, i + 2);
+    else if (command === 'MIGRATE' && w === 'AUTH') out.push(i + 1);
+  });
+  return out.filter((i) => i < args.length);
+}
+
+function redactRedis(e: RedisEntry): Entry {
+  if (e.request === null || !Array.isArray(e.request.args)) return e;
+  const at = redisSecretArgs(String(e.request.command).toUpperCase(), e.request.args);
+  if (at.length === 0) return e;
+  const args = [...e.request.args];
+  for (const i of at) args[i] = MASK;
+  return { ...e, request: { ...e.request, args }, redacted: at.map((i) => `request.args[${i}]`) };
 }

@@ -9,7 +9,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
 import type { Entry } from '../entries/types.js';
 import { EntryStore, prepareRows, type StoreOptions } from './store.js';
 import { StoreWriter } from './store-writer.js';
@@ -29,7 +30,9 @@ import { fieldsAnswer, ValuesCache, ValuesError } from './values.js';
 import { checkRules, HubRules, rulesOfWorkers } from './rules.js';
 import { RuleError } from '../cluster/model.js';
 import type { TargetRules } from '../cluster/rules.js';
-import { isPublicUiPath, registerUi } from './ui-routes.js';
+import { isPublicUiPath, registerUi, SECURITY_HEADERS } from './ui-routes.js';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import { clientCertProblem, guardPlainHttp, hubServerOptions, type TlsMaterial } from './tls.js';
 
 export interface HubOptions {
   host: string;
@@ -40,6 +43,8 @@ export interface HubOptions {
   /** How long a live client may leave its socket full before it is cut off (default STALL_MS). */
   streamStallMs?: number;
   log?: (line: string) => void;
+  /** Serve HTTPS/WSS; /api/ingest then also needs a client certificate chained to the CA (tls.ts). */
+  tls?: TlsMaterial;
 }
 
 /** Default window of `/api/stats` (ms) and the most entries it reads. */
@@ -77,10 +82,20 @@ export class Hub {
     this.live = new LiveFanout(Date.now, opts.streamStallMs);
     this.redactor = new Redactor(opts.redact ?? DEFAULT_REDACT);
     this.auth = new TokenCheck(opts.token);
-    this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
+    const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+    // Peers' text (node names, rules, protocol errors) reaches the log; the token never does.
+    this.log = opts.token === '' ? log : (l) => log(l.split(opts.token).join('[REDACTED]'));
     this.rules = new HubRules(opts.store?.dir, this.log);
     this.values = new ValuesCache(this.store.db);
-    this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 512 } });
+    this.app = Fastify({
+      logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 512 },
+      // A URL the router cannot decode, a parameter over maxParamLength, a request the HTTP parser refuses:
+      // the same JSON error and security headers as every other answer.
+      frameworkErrors: (err, _req, reply: FastifyReply) => { void reply.code(err.statusCode ?? 400).headers(SECURITY_HEADERS).send({ error: err.message }); },
+      clientErrorHandler: clientError,
+      ...(opts.tls === undefined ? {} : { https: hubServerOptions(opts.tls) }),
+    });
+    if (opts.tls !== undefined) guardPlainHttp(this.app.server as unknown as TlsServer);
     this.routes();
   }
 
@@ -88,7 +103,7 @@ export class Hub {
     await this.app.listen({ host: this.opts.host, port: this.opts.port });
     const a = this.app.server.address() as AddressInfo;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-    this.url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}`;
+    this.url = `${this.opts.tls === undefined ? 'http' : 'https'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}`;
     return this.url;
   }
 
@@ -119,7 +134,11 @@ export class Hub {
       let rejected = 0;
       for (const e of raw) {
         if (checkEntry(e) !== null) { rejected++; continue; }
-        good.push(this.redactor.redact(e as Entry));
+        let clean: Entry;
+        // An entry whose parts the redactor cannot read (headers: null, …) is rejected, never stored unmasked
+        // nor allowed to fail the whole transaction (every worker's batches of this turn).
+        try { clean = this.redactor.redact(e as Entry); } catch { rejected++; continue; }
+        good.push(clean);
         nodes.push(node);
       }
       this.ingest.rejected += rejected;
@@ -179,6 +198,11 @@ export class Hub {
       if (!this.auth.allows(req.headers)) {
         this.ingest.authFailures++;
         await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong token: send Authorization: Bearer <token> (or log in with /login?token=…)' });
+      } else if (req.headers.authorization === undefined && !sameOrigin(req.headers.origin, req.headers.host)) {
+        // The cookie also comes with requests that other pages of the same site (another port of localhost)
+        // make, and a WebSocket has no CORS to stop them reading: the browser's Origin must be this hub.
+        this.ingest.authFailures++;
+        await reply.code(403).send({ error: 'cross-origin request with the hub\'s cookie refused; send Authorization: Bearer <token>' });
       }
     });
     app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
@@ -300,7 +324,14 @@ export class Hub {
 
     void app.register(async (scoped) => {
       scoped.get('/api/stream', { websocket: true }, (socket, req) => this.streamClient(socket, req as FastifyRequest<{ Querystring: Record<string, unknown> }>));
-      scoped.get('/api/ingest', { websocket: true }, (socket) => this.ingestClient(socket));
+      scoped.get('/api/ingest', {
+        websocket: true,
+        // With TLS the stream also needs a client certificate that chains to the CA (tls.ts); the token was checked above.
+        onRequest: async (req, reply) => {
+          const why = this.opts.tls === undefined ? null : clientCertProblem(req.raw.socket as TLSSocket);
+          if (why !== null) { this.ingest.authFailures++; await reply.code(403).send({ error: why }); }
+        },
+      }, (socket) => this.ingestClient(socket));
     });
   }
 
@@ -396,6 +427,22 @@ export class Hub {
     });
     socket.on('error', () => { /* close follows */ });
   }
+}
+
+/** Is a browser's Origin this hub (the Host it reached)? No Origin: not a cross-origin browser request. */
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try { return host !== undefined && new URL(origin).host === host.toLowerCase(); } catch { return false; }
+}
+
+/** What fastify's default does for a request the HTTP parser refuses (431, 408, 400), with the security headers. */
+function clientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({ error: STATUS_CODES[status] });
+  const head = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close', ...SECURITY_HEADERS };
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
+  socket.destroy(err);
 }
 
 /** A non-negative integer query parameter, `dflt` when absent; null when malformed. */

@@ -16,7 +16,13 @@
  *      packet requests, and `rules` (handed to `onRules`, as they come: the
  *      hub sends them after every hello, so a reconnect brings them again).
  *      A message that does not check is logged and ignored.
- *   5. Memory is bounded: past `maxBufferedEntries` waiting entries, new
+ *   5. With `tls` (an https:// URL), the stream is WSS: the hub's
+ *      certificate must chain to the given CA alone and name the URL's host,
+ *      and the worker presents its client certificate (tls.ts). A stream that
+ *      cannot be opened is retried with backoff; each new reason is logged
+ *      once, in one line with the fix (a wrong CA, a name the certificate
+ *      lacks, plain HTTP against a TLS hub, a refused client certificate).
+ *   6. Memory is bounded: past `maxBufferedEntries` waiting entries, new
  *      entries are dropped and counted (`dropped`); a spool larger than
  *      `maxSpoolBytes` stops growing the same way.
  */
@@ -27,10 +33,13 @@ import type { ByteSink } from '../output/types.js';
 import { WINDOW, MAX_BATCH_ENTRIES, ProtocolError, encodePacketsAnswer, parseDownlink, type DownlinkMessage, type WorkerState } from './protocol.js';
 import type { FlowQuery } from '../worker/packet-ring.js';
 import type { TargetRules } from '../cluster/rules.js';
+import { explainConnectError, workerClientOptions, type TlsMaterial } from './tls.js';
 
 export interface UplinkOptions {
-  /** Hub base URL (http://host:port); the stream goes to ws://host:port/api/ingest. */
+  /** Hub base URL (http://host:port, or https:// with `tls`); the stream goes to ws(s)://host:port/api/ingest. */
   url: string;
+  /** The CA, client certificate and key for an https:// hub (mutual TLS). */
+  tls?: TlsMaterial;
   token: string;
   node: string;
   runId: string;
@@ -88,13 +97,18 @@ export interface UplinkCounters {
   recovered: number;
   /** Messages from the hub that did not follow the protocol (logged, ignored). */
   badMessages: number;
+  /** Attempts to open the stream that failed (TLS, refused, unreachable). */
+  connectFailures: number;
 }
+
+/** Most of a refusal's body read for the log line. */
+const MAX_REFUSAL_BODY = 2048;
 
 const OPEN = Buffer.from('[');
 const COMMA = 0x2c, NEWLINE = 0x0a;
 
 export class Uplink implements ByteSink {
-  readonly counters: UplinkCounters = { batches: 0, entries: 0, acked: 0, resent: 0, dropped: 0, reconnects: 0, recovered: 0, badMessages: 0 };
+  readonly counters: UplinkCounters = { batches: 0, entries: 0, acked: 0, resent: 0, dropped: 0, reconnects: 0, recovered: 0, badMessages: 0, connectFailures: 0 };
   private readonly pending: Batch[] = [];
   private buffered = 0;
   private nextSeq = 1;
@@ -113,6 +127,8 @@ export class Uplink implements ByteSink {
   private segmentNo = 0;
   private spoolBytes = 0;
   private readonly waiters: Array<() => void> = [];
+  /** The last reason the stream could not be opened: a reason is logged when it changes. */
+  private lastFailure: string | null = null;
   private readonly log: (line: string) => void;
   private readonly batchEntries: number;
   private readonly maxBuffered: number;
@@ -250,7 +266,8 @@ export class Uplink implements ByteSink {
   private connect(): void {
     if (this.closed) return;
     const url = `${this.o.url.replace(/^http/, 'ws').replace(/\/+$/, '')}/api/ingest`;
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.o.token}` }, perMessageDeflate: true, handshakeTimeout: 5000 });
+    const tls = this.o.tls === undefined ? {} : workerClientOptions(this.o.tls);
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.o.token}` }, perMessageDeflate: true, handshakeTimeout: 5000, ...tls });
     this.ws = ws;
     let lastPong = Date.now();
     ws.on('pong', () => { lastPong = Date.now(); });
@@ -261,8 +278,10 @@ export class Uplink implements ByteSink {
       if (ws.readyState === ws.OPEN) ws.ping();
     }, HEARTBEAT_MS);
     beat.unref();
+    let refused = false;
     ws.on('open', () => {
       lastPong = Date.now();
+      this.lastFailure = null;
       this.connected = true;
       this.backoff = RECONNECT_MIN_MS;
       this.log(`podtap worker: connected to hub ${this.o.url}`);
@@ -271,10 +290,26 @@ export class Uplink implements ByteSink {
       this.pump();
     });
     ws.on('message', (data) => this.onMessage(data.toString()));
-    ws.on('unexpected-response', (_req, res) => {
-      this.log(`podtap worker: hub refused the stream: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (wrong or missing token)' : ''}`);
+    ws.on('unexpected-response', (req, res) => {
+      // The hub's JSON error says why (token, client certificate, plain HTTP on a TLS port).
+      refused = true;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { if (body.length < MAX_REFUSAL_BODY) body += d; });
+      const done = () => {
+        let why = '';
+        try { why = String((JSON.parse(body) as { error?: unknown }).error ?? ''); } catch { /* not JSON */ }
+        const hint = res.statusCode === 401 ? ' (wrong or missing token)' : '';
+        this.failed(`the hub refused the stream: HTTP ${res.statusCode}${hint}${why === '' ? '' : `: ${why.slice(0, 300)}`}`);
+        req.destroy(new Error(`HTTP ${res.statusCode}`)); // 'error' and 'close' follow: retried with backoff
+      };
+      res.on('end', done);
+      res.on('error', done);
     });
-    ws.on('error', () => { /* 'close' follows; logged there */ });
+    ws.on('error', (err: Error & { code?: string }) => {
+      // 'close' follows and retries; the reason is logged here when it is a new one.
+      if (!refused && !this.connected) this.failed(`cannot open the stream to ${this.o.url}: ${explainConnectError(err, this.o.url, this.o.tls?.files.ca)}`);
+    });
     ws.on('close', () => {
       clearInterval(beat);
       const was = this.connected;
@@ -288,6 +323,14 @@ export class Uplink implements ByteSink {
       this.reconnectTimer = setTimeout(() => this.connect(), this.backoff);
       this.backoff = Math.min(RECONNECT_MAX_MS, this.backoff * 2);
     });
+  }
+
+  /** A failed attempt to open the stream: counted, and logged when the reason is new. */
+  private failed(reason: string): void {
+    this.counters.connectFailures++;
+    if (reason === this.lastFailure) return;
+    this.lastFailure = reason;
+    this.log(`podtap worker: ${reason}; retrying`);
   }
 
   private onMessage(text: string): void {

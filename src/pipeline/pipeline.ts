@@ -45,7 +45,7 @@ export class Pipeline implements PacketSink {
     this.registry = registry ?? new DissectorRegistry();
     const stats = this.stats;
     this.fragStats = { fragments: 0, reassembled: 0, dropped: 0, overlapBytes: 0, limitsHit: stats.limitsHit };
-    this.frags = new FragmentReassembler(this.fragStats, this.options.maxFragmentDatagrams);
+    this.frags = new FragmentReassembler(this.fragStats, this.options.maxFragmentDatagrams, this.options.maxFragmentBytesTotal);
     const host = {
       options: this.options,
       registry: this.registry,
@@ -97,10 +97,12 @@ export class Pipeline implements PacketSink {
   private fragment(p: IpPacket, ts: number): void {
     const s = this.stats;
     s.fragments++;
+    const overlap = this.fragStats.overlapBytes;
     const r = this.frags.add(p.version, p.addrBuf, p.srcOff, p.dstOff, p.addrLen, p.fragId, p.protocol, p.fragOffset,
       p.moreFragments, p.l4Buf.subarray(p.l4Off, p.l4Off + p.l4Len), ts);
     s.fragmentsReassembled = this.fragStats.reassembled;
     s.fragmentsDropped = this.fragStats.dropped;
+    if (this.fragStats.overlapBytes > overlap) s.weirds.fragment_overlap = (s.weirds.fragment_overlap ?? 0) + 1; // first copy won (fragments.ts)
     if (r === null) return;
     p.addrBuf = r.addresses;
     p.srcOff = 0;
@@ -151,6 +153,34 @@ export class Pipeline implements PacketSink {
   advance(ts: number): void {
     if (ts > this.lastTs) this.lastTs = ts;
     if (ts >= this.nextSweep) this.sweep(ts);
+  }
+
+  /** Bytes held in pipeline buffers: out-of-order TCP segments and incomplete IP datagrams (overheads included). */
+  get bufferedBytes(): number {
+    return this.tcp.bufferedBytes + this.frags.heldBytes;
+  }
+
+  /** Connections tracked now. */
+  get openConnections(): number {
+    return this.tcp.table.size;
+  }
+
+  /**
+   * Memory pressure (memory-guard.ts): give up buffered state, oldest first.
+   * Stage 1 drops every incomplete IP datagram and delivers out-of-order TCP
+   * bytes (holes become gaps) until `bytes` are freed; stage 2, when
+   * `closeFraction` > 0, also closes that share of the connections quiet
+   * the longest (their pending exchanges become entries). Counted as the limit
+   * `memoryCap` (one per call).
+   */
+  shed(bytes: number, closeFraction = 0): { freedBytes: number; closedConnections: number } {
+    const s = this.stats;
+    s.limitsHit.memoryCap = (s.limitsHit.memoryCap ?? 0) + 1;
+    let freedBytes = this.frags.shed();
+    s.fragmentsDropped = this.fragStats.dropped;
+    if (freedBytes < bytes) freedBytes += this.tcp.shedBuffered(bytes - freedBytes);
+    const closedConnections = closeFraction > 0 ? this.tcp.closeIdlest(Math.ceil(this.tcp.table.size * closeFraction), this.lastTs) : 0;
+    return { freedBytes, closedConnections };
   }
 
   /** End of input: flush every connection and flow. */

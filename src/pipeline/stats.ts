@@ -1,5 +1,6 @@
 import type { PipelineOptions, PipelineStats } from './types.js';
 import { DEFAULT_DISSECTOR_OPTIONS } from '../dissectors/types.js';
+import { MAX_FRAGMENT_BYTES_TOTAL, MAX_FRAGMENT_DATAGRAMS } from '../layers/fragments.js';
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   ...DEFAULT_DISSECTOR_OPTIONS,
@@ -8,7 +9,8 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   maxBufferedBytesPerStream: 4 * 1024 * 1024,
   maxBufferedBytesTotal: 256 * 1024 * 1024,
   maxConnections: 200_000,
-  maxFragmentDatagrams: 1024,
+  maxFragmentDatagrams: MAX_FRAGMENT_DATAGRAMS,
+  maxFragmentBytesTotal: MAX_FRAGMENT_BYTES_TOTAL,
   idPrefix: '',
 };
 

@@ -6,14 +6,16 @@ export interface PipelineOptions extends DissectorOptions {
   tcpIdleTimeoutMs: number;
   /** Forget UDP flows (and pending DNS queries) idle for this long (ms). */
   udpIdleTimeoutMs: number;
-  /** Out-of-order bytes buffered per connection direction before a gap is declared. */
+  /** Out-of-order bytes buffered per connection direction before a gap is declared (each segment also counts SEGMENT_OVERHEAD_BYTES). */
   maxBufferedBytesPerStream: number;
-  /** Out-of-order bytes buffered across all connections. */
+  /** Out-of-order bytes buffered across all connections (overheads included). */
   maxBufferedBytesTotal: number;
-  /** Open TCP connections tracked at once; the oldest idle one is closed past it. */
+  /** Open TCP connections (and, apart, UDP flows) tracked at once; past it one is evicted per new one (tcp-layer.ts). */
   maxConnections: number;
   /** Incomplete IP datagrams kept for fragment reassembly. */
   maxFragmentDatagrams: number;
+  /** Bytes held in incomplete IP datagrams, all together (buffers and bookkeeping). */
+  maxFragmentBytesTotal: number;
   /** Put before every connection id (and so every entry id): a worker's `<node>.<run>.` makes ids unique cluster-wide. */
   idPrefix: string;
 }

@@ -41,6 +41,8 @@ export class TcpConnection extends Flow implements StreamOutput {
   /** Which side is the client: 0 = A (first sender seen), 1 = B, -1 = not known yet. */
   clientDir: Dir | -1 = -1;
   state: ConnState = ConnState.Detecting;
+  /** A packet came after the one that opened the connection, since the last eviction pass (tcp-layer.ts). */
+  recent = false;
   dissector: StreamDissector | null = null;
   protocol = '';
   /** The bound dissector may hand the connection over (it has a `handOff` field). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HalfStream, Reassembler, type ReassemblyStats, type StreamOutput } from './reassembly.js';
+import { HalfStream, MAX_SEGMENTS_PER_STREAM, Reassembler, SEGMENT_OVERHEAD_BYTES, type ReassemblyStats, type StreamOutput } from './reassembly.js';
 import type { Dir } from '../flows/flow-table.js';
 
 type Ev = ['data', string] | ['gap', number] | ['end'];
@@ -100,7 +100,7 @@ test('an ACK for bytes never captured declares the gap at once', () => {
 });
 
 test('buffer limit per stream gives up on the oldest hole and counts it', () => {
-  const t = setup(10);
+  const t = setup(SEGMENT_OVERHEAD_BYTES + 10); // each segment also counts its overhead
   t.r.syn(t.h, 0);
   t.seg(5, 'xxxxxx');    // 6 bytes buffered
   t.seg(20, 'yyyyyy');   // would be 12 > 10: the hole before 5 becomes a gap
@@ -112,14 +112,14 @@ test('buffer limit per stream gives up on the oldest hole and counts it', () => 
 });
 
 test('total buffer limit across streams is enforced', () => {
-  const t = setup(1 << 20, 8);
+  const t = setup(1 << 20, SEGMENT_OVERHEAD_BYTES + 8);
   const h2 = new HalfStream();
   t.r.syn(t.h, 0);
   t.r.syn(h2, 0);
   t.seg(5, 'aaaaa');
   t.r.segment(h2, 1, 5, Buffer.from('bbbbb'), 0, false, 0, t.out);
   assert.equal(t.stats.limitsHit.maxBufferedBytesTotal, 1);
-  assert.ok(t.r.bufferedBytes <= 8);
+  assert.ok(t.r.bufferedBytes <= SEGMENT_OVERHEAD_BYTES + 8);
 });
 
 test('missing handshake: the first segment sets the base', () => {
@@ -174,4 +174,40 @@ test('a random permutation of segments with duplicates yields the original strea
     assert.equal(t.text(), text, `round ${round}`);
     assert.equal(t.r.bufferedBytes, 0);
   }
+});
+
+test('tiny segments count their overhead: a flood of 1-byte segments hits the byte limit early', () => {
+  const t = setup(100 * (SEGMENT_OVERHEAD_BYTES + 1));
+  t.r.syn(t.h, 0);
+  for (let i = 0; i < 1000; i++) t.seg(2 + 2 * i, 'z'); // every other byte: never contiguous
+  assert.ok(t.r.bufferedBytes <= 100 * (SEGMENT_OVERHEAD_BYTES + 1));
+  assert.ok(t.h.pending.length <= 100);
+  assert.ok((t.stats.limitsHit.maxBufferedBytesPerStream ?? 0) > 0);
+});
+
+test('the segment count per stream is bounded, and the limit is named', () => {
+  const t = setup(1 << 30, 1 << 30);
+  t.r.syn(t.h, 0);
+  for (let i = 0; i < MAX_SEGMENTS_PER_STREAM + 10; i++) t.seg(2 + 2 * i, 'z');
+  assert.ok(t.h.pending.length <= MAX_SEGMENTS_PER_STREAM);
+  assert.equal(t.stats.limitsHit.maxSegmentsPerStream, 10);
+});
+
+test('at the limit, a segment before every buffered one is delivered after a gap, not dropped', () => {
+  const t = setup(SEGMENT_OVERHEAD_BYTES + 10);
+  t.r.syn(t.h, 0);
+  t.seg(20, 'late');
+  t.seg(5, 'early');  // no room; the hole before it becomes a gap and it is delivered
+  t.r.flush(t.h, 0, 0, t.out);
+  assert.equal(t.text(), 'early' + 'late');
+  assert.equal(t.r.bufferedBytes, 0);
+});
+
+test('segments arriving in reverse order cost a binary search each, and stay bounded', () => {
+  const t = setup(1 << 30, 1 << 30);
+  t.r.syn(t.h, 0);
+  const started = performance.now();
+  for (let i = 200_000; i > 0; i--) t.seg(1 + 2 * i, 'r');
+  assert.ok(t.h.pending.length <= MAX_SEGMENTS_PER_STREAM);
+  assert.ok(performance.now() - started < 5000);
 });

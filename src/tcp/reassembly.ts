@@ -11,9 +11,12 @@
  *      bytes that overlap buffered data trimmed (the first copy wins).
  *   4. Bytes behind the expected number are retransmissions or overlaps:
  *      counted and dropped.
- *   5. When the buffer limit is reached, the other side acknowledges bytes we
+ *   5. When a buffer limit is reached, the other side acknowledges bytes we
  *      never saw, or the connection closes, the hole is reported as a gap and
  *      delivery resumes after it — bytes are never glued across a hole.
+ *      Buffered bytes are counted with SEGMENT_OVERHEAD_BYTES per segment,
+ *      so a flood of tiny segments hits the byte limits as soon as their
+ *      real cost would, and MAX_SEGMENTS_PER_STREAM bounds the sorted list.
  *   6. When every byte up to the FIN has been delivered, the direction ends.
  * All sequence arithmetic is modulo 2^32 (`(a - b) | 0`), so wrap-around is free.
  */
@@ -21,6 +24,14 @@ import type { Dir } from '../flows/flow-table.js';
 
 /** A jump larger than this between expected and received sequence numbers is not reordering. */
 export const MAX_SEQ_WINDOW = 1 << 30;
+/**
+ * Bytes counted per buffered segment on top of its payload: the segment
+ * record, its Uint8Array and backing store (measured at 300–490 bytes for a
+ * 1-byte segment). Without it a million 1-byte segments would count as 1 MB.
+ */
+export const SEGMENT_OVERHEAD_BYTES = 384;
+/** Out-of-order segments buffered per direction; past it the oldest hole becomes a gap. */
+export const MAX_SEGMENTS_PER_STREAM = 8192;
 
 export interface ReassemblyLimits {
   maxBufferedBytesPerStream: number;
@@ -55,6 +66,7 @@ export class HalfStream {
   started = false;
   nextSeq = 0;
   pending: Segment[] = [];
+  /** Cost of `pending`: payload bytes plus SEGMENT_OVERHEAD_BYTES per segment. */
   pendingBytes = 0;
   finSeen = false;
   finSeq = 0;
@@ -179,8 +191,8 @@ export class Reassembler {
       const off = rel(s.seq, h.nextSeq);
       if (off > 0) return;
       h.pending.shift();
-      h.pendingBytes -= s.data.length;
-      this.totalPending -= s.data.length;
+      h.pendingBytes -= s.data.length + SEGMENT_OVERHEAD_BYTES;
+      this.totalPending -= s.data.length + SEGMENT_OVERHEAD_BYTES;
       const len = s.data.length + s.missing;
       if (off + len <= 0) { this.stats.tcpRetransmittedBytes += len; continue; }
       if (off < 0) {
@@ -195,24 +207,36 @@ export class Reassembler {
   private store(h: HalfStream, dir: Dir, seq: number, payload: Uint8Array, missing: number, ts: number, out: StreamOutput): void {
     this.stats.tcpOutOfOrderSegments++;
     const size = payload.length;
-    if (h.pendingBytes + size > this.limits.maxBufferedBytesPerStream || this.totalPending + size > this.limits.maxBufferedBytesTotal) {
-      this.hit(h.pendingBytes + size > this.limits.maxBufferedBytesPerStream ? 'maxBufferedBytesPerStream' : 'maxBufferedBytesTotal');
-      // Give up on the oldest hole: report it and deliver what follows it.
-      if (h.pending.length > 0) {
+    const cost = size + SEGMENT_OVERHEAD_BYTES;
+    const over = this.overLimit(h, cost);
+    if (over !== null) {
+      this.hit(over);
+      // Give up on the holes before this segment, oldest first, until it fits (a loop, not recursion: thousands may go).
+      while (h.pending.length > 0 && rel(h.pending[0].seq, seq) < 0 && this.overLimit(h, cost) !== null) {
         this.reportGap(h, dir, rel(h.pending[0].seq, h.nextSeq), ts, out);
         this.drain(h, dir, out);
-        this.accept(h, dir, seq, payload, missing, ts, out);
-      } else {
-        this.reportGap(h, dir, rel(seq, h.nextSeq), ts, out);
-        this.deliver(h, dir, payload, missing, ts, out);
       }
-      return;
+      const off = rel(seq, h.nextSeq);
+      if (off <= 0) { this.accept(h, dir, seq, payload, missing, ts, out); return; } // in order now, or behind: delivered or dropped
+      if (this.overLimit(h, cost) !== null) {
+        // Still no room: give up the hole just before it and deliver it (and whatever follows, buffered).
+        this.reportGap(h, dir, off, ts, out);
+        this.deliver(h, dir, payload, missing, ts, out);
+        if (h.pending.length > 0) this.drain(h, dir, out);
+        return;
+      }
     }
     // Trim against buffered segments: keep the pieces of [seq, seq+size) not yet covered.
     let start = 0;
-    let i = 0;
     const p = h.pending;
-    while (i < p.length && rel(p[i].seq + p[i].data.length, seq) <= 0) i++;
+    // First buffered segment ending after `seq` (segments are sorted and disjoint, so their ends are too).
+    let lo = 0;
+    let hi = p.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rel(p[mid].seq + p[mid].data.length, seq) <= 0) lo = mid + 1; else hi = mid;
+    }
+    let i = lo;
     while (start < size) {
       const curSeq = (seq + start) >>> 0;
       if (i >= p.length || rel(p[i].seq, (seq + size) >>> 0) >= 0) {
@@ -235,11 +259,19 @@ export class Reassembler {
     if (missing > 0 && size === 0) this.insertAt(h, i, seq, payload, missing, ts);
   }
 
+  /** The limit buffering `cost` more bytes on `h` would pass, or null. */
+  private overLimit(h: HalfStream, cost: number): string | null {
+    if (h.pending.length >= MAX_SEGMENTS_PER_STREAM) return 'maxSegmentsPerStream';
+    if (h.pendingBytes + cost > this.limits.maxBufferedBytesPerStream) return 'maxBufferedBytesPerStream';
+    if (this.totalPending + cost > this.limits.maxBufferedBytesTotal) return 'maxBufferedBytesTotal';
+    return null;
+  }
+
   private insertAt(h: HalfStream, i: number, seq: number, view: Uint8Array, missing: number, ts: number): void {
     const data = new Uint8Array(view); // copy: the capture buffer is reused after this packet
     h.pending.splice(i, 0, { seq, data, missing, ts });
-    h.pendingBytes += data.length;
-    this.totalPending += data.length;
+    h.pendingBytes += data.length + SEGMENT_OVERHEAD_BYTES;
+    this.totalPending += data.length + SEGMENT_OVERHEAD_BYTES;
   }
 
   private checkEnd(h: HalfStream, dir: Dir, ts: number, out: StreamOutput): void {

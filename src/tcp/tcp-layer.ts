@@ -6,6 +6,13 @@
  * A connection is created only by a SYN or a segment carrying payload, so
  * stray ACKs after a close never resurrect one. A SYN on a tuple whose
  * connection already carried data starts a new connection (port reuse).
+ *
+ * Past `maxConnections` one connection is evicted per new one, chosen by
+ * second chance (CLOCK): from the oldest, a connection that saw a packet
+ * after its first since the last pass is moved to the young end and spared
+ * once. A flood of SYNs or single segments (one packet per tuple) thus
+ * evicts its own half-open connections before any live one. Evictions are
+ * counted as `limitsHit.maxConnections`.
  */
 import type { IpPacket } from '../layers/ip.js';
 import { FlowTable, flowHash, type Dir } from '../flows/flow-table.js';
@@ -65,7 +72,7 @@ export class TcpLayer {
       if (!syn && payloadLen + missing === 0) return; // stray ACK/FIN/RST of a connection we do not track
       conn = this.open(hash, p, sport, dport, ts);
       dir = 0;
-    }
+    } else conn.recent = true;
     conn.lastSeen = ts;
     const h = conn.halves[dir];
     if (syn) {
@@ -86,16 +93,57 @@ export class TcpLayer {
 
   private open(hash: number, p: IpPacket, sport: number, dport: number, ts: number): TcpConnection {
     if (this.table.size >= this.limits.maxConnections) {
-      const oldest = this.table.oldest();
-      if (oldest !== undefined) {
+      const victim = this.victim();
+      if (victim !== undefined) {
         this.stats.limitsHit.maxConnections = (this.stats.limitsHit.maxConnections ?? 0) + 1;
-        this.close(oldest, ts);
+        this.close(victim, ts);
       }
     }
     const conn = new TcpConnection(hash, p, sport, dport, ts, `${this.idPrefix}${++this.nextId}`, this.host);
     this.table.add(conn);
     this.stats.connections++;
     return conn;
+  }
+
+  /** The connection to evict: the oldest not seen again since the last pass (second chance). */
+  private victim(): TcpConnection | undefined {
+    for (let n = this.table.size; n > 0; n--) {
+      const c = this.table.oldest()!;
+      if (!c.recent) return c;
+      c.recent = false;
+      this.table.requeue(c);
+    }
+    return this.table.oldest();
+  }
+
+  /**
+   * Memory pressure: deliver the out-of-order bytes buffered by the oldest
+   * connections (holes become gaps) until at least `bytes` are freed.
+   * Returns the bytes freed.
+   */
+  shedBuffered(bytes: number): number {
+    const before = this.reassembler.bufferedBytes;
+    for (const conn of this.table.all) {
+      if (before - this.reassembler.bufferedBytes >= bytes) break;
+      for (const dir of [0, 1] as const) {
+        const h = conn.halves[dir];
+        if (h.pending.length > 0) this.reassembler.flush(h, dir, conn.lastSeen, conn);
+      }
+      if (conn.halves[0].ended && conn.halves[1].ended) this.close(conn, conn.lastSeen); // deleting while iterating a Set is safe
+    }
+    return before - this.reassembler.bufferedBytes;
+  }
+
+  /**
+   * Memory pressure: close the `n` connections that have been quiet the
+   * longest (their pending exchanges become entries). A sort of every
+   * connection: called at most once per memory check, not per packet.
+   */
+  closeIdlest(n: number, ts: number): number {
+    if (n <= 0) return 0;
+    const quiet = [...this.table.all].sort((a, b) => a.lastSeen - b.lastSeen).slice(0, n);
+    for (const conn of quiet) this.close(conn, ts);
+    return quiet.length;
   }
 
   /** Flush both directions (holes become gaps), tell the dissector, forget the connection. */

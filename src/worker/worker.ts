@@ -18,16 +18,23 @@
  *      retired; its counters stay in the `(closed)` totals.
  *   2. Every capture point checks packets in user space (untargeted, owned
  *      elsewhere, duplicate) and feeds the one shared pipeline.
- *   3. Entries go out as JSON lines; counters as Prometheus metrics.
- *   4. On stop (SIGINT/SIGTERM): close captures (delivering what the kernel
+ *   3. With `privileges`, once the first captures are open (and /metrics is
+ *      listening): every capability but those it still needs for new
+ *      captures is dropped, no_new_privs is set, and the uid optionally
+ *      switched (privileges.ts). Logged, and exported as a metric.
+ *   4. Entries go out as JSON lines; counters as Prometheus metrics.
+ *   5. On stop (SIGINT/SIGTERM): close captures (delivering what the kernel
  *      still holds), flush the pipeline and the output, exit 0.
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Entry } from '../entries/types.js';
 import type { PacketSink } from '../capture/types.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { memoryBudget } from '../pipeline/memory-budget.js';
+import { MemoryGuard } from '../pipeline/memory-guard.js';
+import { registerMemoryMetrics } from './memory-metrics.js';
 import { FdSink } from '../output/fd-sink.js';
 import { JsonlWriter } from '../output/jsonl.js';
 import { InventoryError, type ClusterSnapshot, type PodInfo } from '../cluster/model.js';
@@ -54,6 +61,8 @@ import { PacketRing } from './packet-ring.js';
 import type { WorkerState } from '../hub/protocol.js';
 import { podtapVersion } from '../util/version.js';
 import { randomBytes } from 'node:crypto';
+import type { TlsMaterial } from '../hub/tls.js';
+import { describePrivileges, dropPrivileges, registerPrivilegesMetric, workerPlan, type PrivilegeState } from './privileges.js';
 
 /** How long a stopping worker waits for the hub to acknowledge what it sent. */
 export const HUB_DRAIN_MS = 5000;
@@ -74,7 +83,7 @@ export interface WorkerOptions {
   /** Output file, or '-' for standard output; none when undefined (entries go to the hub only). */
   out?: string;
   /** Stream entries, counters and targets to a hub; `ringBytes`: raw packets kept for pcapng export. */
-  hub?: { url: string; token: string; spoolDir?: string; maxBufferedEntries?: number; ringBytes?: number };
+  hub?: { url: string; token: string; spoolDir?: string; maxBufferedEntries?: number; ringBytes?: number; tls?: TlsMaterial };
   /** HOST:PORT for /metrics; none when undefined. */
   metricsListen?: string;
   /** Capture inside this named network namespace (a lab node); default: the worker's own. */
@@ -86,6 +95,18 @@ export interface WorkerOptions {
   loopback?: { excludePorts: number[] };
   /** Sees every packet the worker processes, before the pipeline (tests, debugging). */
   tap?: PacketSink;
+  /**
+   * `--memory-cap`: pipeline limits are sized from it (memory-budget.ts) and
+   * a guard sheds state above 90% of it (memory-guard.ts). None when
+   * undefined (in-process workers share the process with a hub).
+   */
+  memoryCapBytes?: number;
+  /**
+   * Drop the privileges capturing no longer needs once started (`podtap
+   * worker`; privileges.ts), optionally switching to `user`. Affects the
+   * whole process: in-process workers (`podtap tap`, tests) leave it out.
+   */
+  privileges?: { user?: { uid: number; gid: number } };
 }
 
 interface Tap {
@@ -121,6 +142,8 @@ export class Worker {
   private readonly dedup = new DuplicateFilter();
   private readonly taps = new Map<string, Tap>();
   private readonly pipeline: Pipeline;
+  /** Keeps the process under --memory-cap; null without one. */
+  readonly memory: MemoryGuard | null = null;
   private readonly writer: JsonlWriter | null = null;
   private readonly sink: FdSink | null = null;
   /** The stream to the hub, and the writer rendering entries into it. */
@@ -156,6 +179,8 @@ export class Worker {
   /** Kernel drops of capture handles already closed (taps removed or replaced). */
   private retiredKernelDrops = 0;
   lastTargets: TargetSet | null = null;
+  /** What the worker holds after dropping privileges; null before (or without `privileges`). */
+  privileges: PrivilegeState | null = null;
   /** The loopback capture of `podtap tap`, when asked for. */
   private loop: { capture: LiveCapture; point: LoopbackPoint; filter: string } | null = null;
 
@@ -179,7 +204,7 @@ export class Worker {
       this.ring = ring;
       this.uplink = new Uplink({
         packets: (flows) => ring.find(flows),
-        url: opts.hub.url, token: opts.hub.token, node: opts.node, runId: this.runId, version: podtapVersion(),
+        url: opts.hub.url, token: opts.hub.token, tls: opts.hub.tls, node: opts.node, runId: this.runId, version: podtapVersion(),
         spoolDir: opts.hub.spoolDir, maxBufferedEntries: opts.hub.maxBufferedEntries, log: this.log, state: () => this.hubState(),
         onRules: (rules) => this.hubRules(rules),
       });
@@ -190,7 +215,11 @@ export class Worker {
       const e = namer.name(raw);
       writer?.write(e);
       if (uplink !== null && uplink.admit()) { uplinkWriter!.write(e); uplink.written(); }
-    }, opts.hub === undefined ? {} : { idPrefix: `${opts.node}.${this.runId}.` });
+    }, {
+      ...(opts.memoryCapBytes === undefined ? {} : memoryBudget(opts.memoryCapBytes)),
+      ...(opts.hub === undefined ? {} : { idPrefix: `${opts.node}.${this.runId}.` }),
+    });
+    if (opts.memoryCapBytes !== undefined) this.memory = new MemoryGuard(this.pipeline, { capBytes: opts.memoryCapBytes, log: this.log });
     const ns = opts.netns;
     // `ip -n NS` / `bridge -n NS` enter the namespace themselves: one process per command, not two.
     this.runner = ns === undefined ? defaultRunner : (cmd, args) => defaultRunner(cmd, ['-n', ns, ...args]);
@@ -240,10 +269,23 @@ export class Worker {
     if (this.snapshot !== first || this.filter !== rulesUsed) this.schedule(); // rewritten (or new rules) during the first reconcile
     if (this.opts.loopback !== undefined) this.openLoopback(this.opts.loopback.excludePorts);
     if (this.opts.metricsListen !== undefined) await this.listenMetrics(this.opts.metricsListen);
+    if (this.opts.privileges !== undefined) this.dropPrivileges(this.opts.privileges.user);
     this.tick = setInterval(() => {
       this.pipeline.advance(Date.now());
       this.sink?.flush();
     }, WORKER_TICK_MS);
+    this.memory?.start();
+  }
+
+  /**
+   * After the first captures: keep what opening the next ones needs, drop the
+   * rest (throws PrivilegeError). A new user gets the spool directory first.
+   */
+  private dropPrivileges(user: { uid: number; gid: number } | undefined): void {
+    const spool = this.opts.hub?.spoolDir;
+    if (user !== undefined && spool !== undefined) mkdirSync(spool, { recursive: true });
+    this.privileges = dropPrivileges(workerPlan({ netns: this.opts.netns, user }), spool === undefined ? [] : [spool]);
+    this.log(`podtap worker: ${describePrivileges(this.privileges)}`);
   }
 
   private openLoopback(excludePorts: number[]): void {
@@ -435,6 +477,8 @@ export class Worker {
       entriesByProtocol: () => this.pipeline.stats.entriesByProtocol,
       targetedPods: () => this.localPods,
     });
+    registerPrivilegesMetric(registry, this.opts.node, () => this.privileges);
+    if (this.memory !== null) registerMemoryMetrics(registry, this.opts.node, this.memory);
     const server = createServer((req, res) => {
       if (req.url !== '/metrics') { res.writeHead(404).end('not found\n'); return; }
       registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
@@ -481,6 +525,7 @@ export class Worker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tick !== null) clearInterval(this.tick);
+    this.memory?.stop();
     this.watcher?.close();
     this.rulesWatcher?.close();
     await this.reconciling;

@@ -1,6 +1,7 @@
 // podtap's libpcap addon. Exports:
 //   open(iface, options) → LiveHandle   (see live-handle.h for the lifecycle)
 //   compile(linkType, snaplen, expr) → {instructions}   (no interface needed)
+//   dropPrivileges({keep, uid?, gid?}) → {threads, reached, unreachable, failed, boundingKept}   (privileges.h)
 //   libVersion: string, recordHeaderBytes: number (batch layout, see batch.h)
 #include <napi.h>
 #include <pcap/pcap.h>
@@ -10,6 +11,7 @@
 
 #include "batch.h"
 #include "live-handle.h"
+#include "privileges.h"
 
 namespace podtap {
 namespace {
@@ -110,6 +112,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, LiveHandle::Open, "open"));
   exports.Set("compile", Napi::Function::New(env, Compile, "compile"));
   exports.Set("compileAsync", Napi::Function::New(env, CompileAsync, "compileAsync"));
+  exports.Set("dropPrivileges", Napi::Function::New(env, DropPrivileges, "dropPrivileges"));
   exports.Set("libVersion", Napi::String::New(env, pcap_lib_version()));
   exports.Set("recordHeaderBytes", Napi::Number::New(env, static_cast<double>(kRecordHeaderBytes)));
   return exports;

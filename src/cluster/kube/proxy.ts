@@ -3,9 +3,16 @@
  * server's port-forward (client-node's PortForward: one WebSocket per TCP
  * connection). The hub pod is looked up by its labels once per connection,
  * so a restarted hub is found again without restarting the proxy.
+ *
+ * A hub that serves TLS (the cluster install's default) is spoken to in TLS
+ * by the proxy itself, its certificate checked against podtap's CA and the
+ * Service name: the local end stays plain HTTP on loopback, as it was, so a
+ * browser needs no certificate exception.
  */
 import { PortForward, type KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Server, type Socket } from 'node:net';
+import { PassThrough, Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { KubeError } from './config.js';
 import { listPods } from './apply.js';
@@ -20,6 +27,8 @@ export interface ProxyOptions {
   host?: string;
   port: number;
   log?: (line: string) => void;
+  /** The hub serves TLS: its CA (PEM) and the name its certificate must carry. */
+  tls?: { ca: string; servername: string };
 }
 
 export interface Proxy { url: string; server: Server; close(): Promise<void> }
@@ -40,8 +49,19 @@ export async function startProxy(kc: KubeConfig, o: ProxyOptions): Promise<Proxy
     sock.pause();
     findHubPod(kc, o.namespace, o.labels)
       .then(async (pod) => {
-        const ws = await pf.portForward(o.namespace, pod, [o.remotePort], sock, null, sock);
-        const socket = ws as unknown as { close?: () => void; on?: (ev: string, f: () => void) => void };
+        let ws: unknown;
+        if (o.tls === undefined) {
+          ws = await pf.portForward(o.namespace, pod, [o.remotePort], sock, null, sock);
+        } else {
+          // Local bytes → TLS → the port-forward stream → the hub, and back.
+          const toPod = new PassThrough(), fromPod = new PassThrough();
+          ws = await pf.portForward(o.namespace, pod, [o.remotePort], fromPod, null, toPod);
+          const secure = tlsConnect({ socket: Duplex.from({ readable: fromPod, writable: toPod }), ca: o.tls.ca, servername: o.tls.servername });
+          secure.on('error', (err) => { log(`podtap proxy: TLS to the hub: ${err.message}`); sock.destroy(); });
+          sock.on('error', () => secure.destroy());
+          sock.pipe(secure).pipe(sock);
+        }
+        const socket = ws as { close?: () => void; on?: (ev: string, f: () => void) => void };
         sock.on('close', () => socket.close?.());
         socket.on?.('close', () => sock.destroy());
         sock.resume();

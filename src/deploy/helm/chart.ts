@@ -30,6 +30,8 @@ export interface RenderChartOptions {
   values?: Record<string, Value>;
   /** randAlphaNum replacement, to render a generated token predictably. */
   randAlphaNum?: (n: number) => string;
+  /** Replacements of functions the chart uses (e.g. the certificate generators, for fixed output); only known names. */
+  functions?: Record<string, Func>;
 }
 
 export interface RenderedChart {
@@ -80,6 +82,10 @@ export function renderChart(chart: Chart, opts: RenderChartOptions): RenderedCha
   if (opts.randAlphaNum !== undefined) {
     const gen = opts.randAlphaNum;
     funcs.randAlphaNum = (args) => gen(args[0] as number);
+  }
+  for (const [name, f] of Object.entries(opts.functions ?? {})) {
+    if (!(name in FUNCTIONS)) throw new Error(`renderChart: no function ${name} to replace`);
+    funcs[name] = f;
   }
   const data: Value = {
     Values: mergeValues(chart.values, opts.values ?? {}),

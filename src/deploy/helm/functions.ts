@@ -4,8 +4,9 @@
  * on a function this renderer gets wrong. Arguments arrive in template
  * order, a piped value last (`x | f a` is `f a x`).
  */
-import { randomInt } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomInt } from 'node:crypto';
 import { stringify } from 'yaml';
+import { certPem, createCertificate, publicOf } from '../../hub/x509.js';
 import { isMap, strval, truth, type Value } from './value.js';
 
 export interface FuncContext { include(name: string, data: Value): string }
@@ -57,7 +58,59 @@ function sprintf(format: string, args: Value[]): string {
   });
 }
 
+const DAY_MS = 86_400_000;
+
+function strings(v: Value | undefined, what: string): string[] {
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error(`${what}: expected a list of strings, got ${JSON.stringify(v)}`);
+  return v as string[];
+}
+
+/** A certificate as sprig returns it: `.Cert` and `.Key`, PEM. */
+function certificate(v: Value | undefined, what: string): { Cert: string; Key: string } {
+  if (!isMap(v) || typeof v.Cert !== 'string' || typeof v.Key !== 'string') throw new Error(`${what}: expected a certificate from genCAWithKey, got ${JSON.stringify(v)}`);
+  return { Cert: v.Cert, Key: v.Key };
+}
+
+/**
+ * sprig's genCAWithKey / genSignedCertWithKey, built the way sprig builds
+ * them (crypto/x509): a CA; leaves for both server and client use with the
+ * given IP addresses and DNS names; validity from now for `days` days; the
+ * key's PEM returned as `.Key`. Real certificates (x509.ts): a test checks
+ * the chain the chart makes; the chart comparison gives fixed ones.
+ */
+const certFunctions: Readonly<Record<string, Func>> = {
+  // sprig genPrivateKey "ecdsa": a P-256 key as SEC1 PEM (EC PRIVATE KEY).
+  genPrivateKey: ([type]) => {
+    if (str(type, 'genPrivateKey') !== 'ecdsa') throw new Error('genPrivateKey: only "ecdsa" is used by the chart');
+    return generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
+  },
+  genCAWithKey: (args) => {
+    arity(args, 3, 'genCAWithKey');
+    const key = createPrivateKey(str(args[2], 'genCAWithKey'));
+    const now = new Date();
+    const der = createCertificate({ commonName: str(args[0], 'genCAWithKey'), publicKey: publicOf(key), signingKey: key, usage: 'ca', notBefore: now, notAfter: new Date(now.getTime() + int(args[1], 'genCAWithKey') * DAY_MS) });
+    return { Cert: certPem(der), Key: args[2]! };
+  },
+  genSignedCertWithKey: (args) => {
+    arity(args, 6, 'genSignedCertWithKey');
+    const [cn, ips, dns, days, caValue, keyPem] = args;
+    const ca = certificate(caValue, 'genSignedCertWithKey');
+    const key = createPrivateKey(str(keyPem, 'genSignedCertWithKey'));
+    const now = new Date();
+    const der = createCertificate({
+      commonName: str(cn, 'genSignedCertWithKey'), publicKey: publicOf(key), usage: 'server-and-client',
+      issuer: { certDer: Buffer.from(ca.Cert.replace(/-----[^-]+-----|\s/g, ''), 'base64'), key: createPrivateKey(ca.Key) },
+      notBefore: now, notAfter: new Date(now.getTime() + int(days, 'genSignedCertWithKey') * DAY_MS),
+      ipAddresses: strings(ips, 'genSignedCertWithKey'), dnsNames: strings(dns, 'genSignedCertWithKey'),
+    });
+    return { Cert: certPem(der), Key: keyPem! };
+  },
+};
+
 export const FUNCTIONS: Readonly<Record<string, Func>> = {
+  ...certFunctions,
+  list: (args) => [...args],
   include: ([name, data], ctx) => ctx.include(str(name, 'include'), data ?? null),
   toYaml: (args) => { arity(args, 1, 'toYaml'); return toYaml(args[0]!); },
   indent: ([n, s]) => indent(int(n, 'indent'), str(s, 'indent')),

@@ -4,6 +4,7 @@
  * template and values.
  */
 import { strict as assert } from 'node:assert';
+import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { mergeValues } from './chart.js';
 import { execute } from './exec.js';
@@ -135,6 +136,17 @@ describe('functions', () => {
 
   test('toYaml writes as sigs.k8s.io/yaml: sorted keys, lists at the key\'s indent, YAML 1.1 words quoted', () => {
     assert.equal(toYaml({ b: 1, a: ['x'], c: 'yes', d: 'true', e: '0755', f: {} }), 'a:\n- x\nb: 1\nc: "yes"\nd: "true"\ne: "0755"\nf: {}');
+  });
+
+  test('list, and the certificate functions: sprig\'s .Cert/.Key, a CA and a leaf for server and client use', () => {
+    assert.equal(render('{{ join "," (list "a" "b") }}|{{ len (list) }}'), 'a,b|0');
+    const pem = render('{{ $ca := genCAWithKey "x CA" 10 (genPrivateKey "ecdsa") }}{{ $c := genSignedCertWithKey "leaf" (list "10.0.0.1") (list "svc.ns") 5 $ca (genPrivateKey "ecdsa") }}{{ $ca.Cert }}{{ $c.Cert }}{{ $c.Key }}');
+    const [ca, leaf] = pem.split(/(?=-----BEGIN CERTIFICATE-----)/).map((p) => new X509Certificate(p.replace(/-----BEGIN EC PRIVATE KEY-----[\s\S]*$/, '')));
+    assert.ok(ca!.ca && leaf!.checkIssued(ca!) && leaf!.verify(ca!.publicKey));
+    assert.equal(leaf!.subjectAltName, 'DNS:svc.ns, IP Address:10.0.0.1');
+    assert.deepEqual(leaf!.keyUsage, ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
+    assert.match(pem, /-----BEGIN EC PRIVATE KEY-----/, 'genPrivateKey "ecdsa" is SEC1 PEM, as sprig writes it');
+    assert.throws(() => render('{{ genPrivateKey "rsa" }}'), /only "ecdsa"/);
   });
 
   test('a function outside the subset is an error, never a silent empty string', () => {

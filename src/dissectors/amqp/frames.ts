@@ -6,7 +6,7 @@
  * `FrameReader.push()` takes views; a frame wholly inside one push is handed
  * on as a view of it. A body frame split across pushes is streamed in parts
  * (views too); another split frame is copied into the reader's buffer
- * (bounded by MAX_FRAME_BYTES). After a gap or a frame
+ * (bounded by MAX_GATHERED_FRAME_BYTES: a larger one is skipped and counted). After a gap or a frame
  * that breaks the grammar the reader hunts: it skips bytes until a complete
  * method frame of a known method (or a protocol header) starts, keeping at
  * most MAX_HUNT_FRAME_BYTES.
@@ -21,6 +21,12 @@ export const FRAME_END = 0xce;
 export const FRAME_HEADER_BYTES = 7;
 /** Largest frame accepted (RabbitMQ's frame_max tops out well below this). */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest method or header frame gathered when it spans pushes; a larger one
+ * is skipped as it streams by (counted in `skippedFrames`). Brokers
+ * negotiate frame_max far below it (RabbitMQ: 128 KiB).
+ */
+export const MAX_GATHERED_FRAME_BYTES = 1024 * 1024;
 /** Largest method frame accepted as a resynchronisation point. */
 export const MAX_HUNT_FRAME_BYTES = 16 * 1024;
 export const PROTOCOL_HEADER = Uint8Array.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
@@ -38,6 +44,8 @@ export interface FrameReaderCounters {
   frames: number;
   huntedBytes: number;
   oversized: number;
+  /** Method/header frames past MAX_GATHERED_FRAME_BYTES that spanned pushes: skipped, not decoded. */
+  skippedFrames: number;
 }
 
 /** Is a protocol header ("AMQP" + 4 version octets) at `p`? Needs 4 bytes to say no. */
@@ -60,11 +68,11 @@ export function methodFrameAt(b: Uint8Array, p: number, end = b.length): 'yes' |
 }
 
 export class FrameReader {
-  readonly counters: FrameReaderCounters = { frames: 0, huntedBytes: 0, oversized: 0 };
+  readonly counters: FrameReaderCounters = { frames: 0, huntedBytes: 0, oversized: 0, skippedFrames: 0 };
   private buf = new Uint8Array(0);
   private len = 0;
   private hunting: boolean;
-  /** A body frame being streamed: its channel and payload bytes still to come (-1: none; 0: the frame-end octet is next). */
+  /** A body frame being streamed: its channel (-1: a frame being skipped) and payload bytes still to come (-1: none; 0: the frame-end octet is next). */
   private streamChannel = 0;
   private streamLeft = -1;
 
@@ -112,7 +120,7 @@ export class FrameReader {
     while (p < end) {
       if (this.streamLeft >= 0) {
         const n = Math.min(this.streamLeft, end - p);
-        if (n > 0) this.sink.bodyPart(this.streamChannel, b.subarray(p, p + n));
+        if (n > 0 && this.streamChannel >= 0) this.sink.bodyPart(this.streamChannel, b.subarray(p, p + n));
         this.streamLeft -= n;
         p += n;
         if (p >= end) return p;
@@ -155,8 +163,9 @@ export class FrameReader {
         continue;
       }
       if (end - p < FRAME_HEADER_BYTES + size + 1) {
-        if (type !== FRAME_BODY) return p;
-        this.streamChannel = (b[p + 1] << 8) | b[p + 2];
+        if (type !== FRAME_BODY && size <= MAX_GATHERED_FRAME_BYTES) return p;
+        if (type !== FRAME_BODY) this.counters.skippedFrames++; // too large to gather: skipped as it streams by
+        this.streamChannel = type === FRAME_BODY ? (b[p + 1] << 8) | b[p + 2] : -1;
         this.streamLeft = size;
         p += FRAME_HEADER_BYTES;
         continue;

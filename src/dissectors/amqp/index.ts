@@ -8,6 +8,7 @@
  * Anomalies counted with ctx.weird():
  *   amqp_violation            a frame broke the grammar (the reader resyncs)
  *   amqp_resync_dropped       bytes skipped while looking for the next frame
+ *   amqp_frame_size_limit     a method or header frame past MAX_GATHERED_FRAME_BYTES was skipped
  *   amqp_bad_arguments        a method or header payload did not decode cleanly
  *   amqp_unknown_method       a class/method id the table does not know
  *   amqp_table_limit          MAX_TABLE_DEPTH / MAX_TABLE_ENTRIES hit
@@ -66,8 +67,10 @@ class AmqpDissector implements StreamDissector {
     this.ts = ts;
     const r = this.readers[this.side];
     const hunted = r.counters.huntedBytes;
+    const skipped = r.counters.skippedFrames;
     r.push(data);
     if (r.counters.huntedBytes > hunted) this.ctx.weird('amqp_resync_dropped');
+    if (r.counters.skippedFrames > skipped) this.ctx.weird('amqp_frame_size_limit');
     this.flush();
   }
 

@@ -28,9 +28,15 @@ export interface GraphqlRequest {
 export const MAX_GRAPHQL_BODY_CHARS = 1024 * 1024;
 /** Batch elements whose variables are counted; the batch size is reported in full. */
 export const MAX_GRAPHQL_BATCH_SCAN = 256;
+/**
+ * Nesting of JSON parsed (objects and arrays): deeper text is not parsed,
+ * so nothing downstream ever walks a value 100,000 levels deep (V8's
+ * JSON.parse itself does not recurse; JSON.stringify and most walkers do).
+ */
+export const MAX_GRAPHQL_JSON_DEPTH = 128;
 
 /** Why a likely GraphQL request got no summary (the binding counts these as weirds). */
-export type GraphqlSkip = 'graphql_body_over_limit';
+export type GraphqlSkip = 'graphql_body_over_limit' | 'graphql_json_depth_limit';
 
 /** Where skipped calls are counted: the connection context (`ctx.weird`). */
 export interface GraphqlCounter { weird(name: GraphqlSkip): void }
@@ -48,6 +54,7 @@ export function graphqlOf(r: HttpRequest, counter?: GraphqlCounter): GraphqlRequ
     if (open !== 123 && open !== 91) return null; // { or [
     if (!text.includes('"query"')) return null;    // cheap gate before JSON.parse
     if (text.length > MAX_GRAPHQL_BODY_CHARS) { counter?.weird('graphql_body_over_limit'); return null; }
+    if (tooDeep(text)) { counter?.weird('graphql_json_depth_limit'); return null; }
     const v = parseJson(text);
     return open === 91 ? batch(v) : call(v);
   }
@@ -55,9 +62,29 @@ export function graphqlOf(r: HttpRequest, counter?: GraphqlCounter): GraphqlRequ
     const q = r.query.query;
     if (typeof q !== 'string' || q === '') return null;
     const name = r.query.operationName;
-    return single(q, typeof name === 'string' && name !== '' ? name : null, parseJson(r.query.variables ?? ''));
+    const vars = r.query.variables ?? '';
+    if (tooDeep(vars)) { counter?.weird('graphql_json_depth_limit'); return null; }
+    return single(q, typeof name === 'string' && name !== '' ? name : null, parseJson(vars));
   }
   return null;
+}
+
+/** Does JSON text nest objects/arrays deeper than MAX_GRAPHQL_JSON_DEPTH? One pass, strings skipped. */
+export function tooDeep(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // a string: skip to its closing quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > MAX_GRAPHQL_JSON_DEPTH) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
 }
 
 function single(doc: string, wanted: string | null, variables: unknown): GraphqlRequest | null {
@@ -86,7 +113,7 @@ function batch(v: unknown): GraphqlRequest | null {
 }
 
 function countOf(variables: unknown): number {
-  const v = typeof variables === 'string' ? parseJson(variables) : variables;
+  const v = typeof variables === 'string' ? (tooDeep(variables) ? undefined : parseJson(variables)) : variables;
   return isObject(v) ? Object.keys(v).length : 0;
 }
 

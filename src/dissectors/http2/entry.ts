@@ -76,6 +76,10 @@ export function buildEntry(ctx: ConnectionContext, s: H2Stream): Http2Entry | Gr
   };
   if (s.reqGrpc !== null || s.resGrpc !== null) {
     const e: GrpcEntry = { ...base, protocol: 'grpc', request: grpcRequest(s, request), response: grpcResponse(s, response, res) };
+    for (const g of [s.reqGrpc, s.resGrpc]) {
+      if (g?.protoLimits.depth === true) ctx.weird('grpc_proto_depth_limit');
+      if (g?.protoLimits.fields === true) ctx.weird('grpc_proto_fields_limit');
+    }
     if (s.reset !== undefined) e.reset = s.reset;
     return e;
   }

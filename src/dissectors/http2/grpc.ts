@@ -4,7 +4,7 @@
  * arrives, whatever the body cap; the path and status helpers.
  */
 import { decodeContent } from '../http1/decode.js';
-import { decodeProtobuf } from './protobuf.js';
+import { decodeProtobuf, type ProtoLimitHits } from './protobuf.js';
 import type { GrpcMessage } from './types.js';
 
 /** Messages listed per side of a call (all are counted). */
@@ -20,6 +20,8 @@ export class GrpcSplitter {
   private left = 0;
   /** Messages seen (prefixes read). */
   count = 0;
+  /** Limits the schemaless decoding hit in `finish()` (the entry builder counts them as weirds). */
+  readonly protoLimits: ProtoLimitHits = { depth: false, fields: false };
   private kept = 0;
   /** Bytes lost in a gap: the message boundary is lost, later bytes are not split. */
   private broken = false;
@@ -69,11 +71,11 @@ export class GrpcSplitter {
   /** The messages, each decoded with `encoding` when compressed. */
   finish(encoding: string): GrpcMessage[] {
     const all = this.cur !== null && this.done.length < MAX_GRPC_MESSAGES ? [...this.done, this.cur] : this.done;
-    return all.map((m) => toMessage(m, m !== this.cur ? m.lost : true, encoding));
+    return all.map((m) => toMessage(m, m !== this.cur ? m.lost : true, encoding, this.protoLimits));
   }
 }
 
-function toMessage(m: Pending, cut: boolean, encoding: string): GrpcMessage {
+function toMessage(m: Pending, cut: boolean, encoding: string, hits: ProtoLimitHits): GrpcMessage {
   let bytes = m.chunks.length === 1 ? m.chunks[0]! : Buffer.concat(m.chunks, m.kept);
   const truncated = cut || m.kept < m.size;
   let decodedFrom: string | undefined;
@@ -83,7 +85,7 @@ function toMessage(m: Pending, cut: boolean, encoding: string): GrpcMessage {
     const out = enc !== 'identity' ? decodeContent(bytes, [enc]) : null;
     if (out !== null) { bytes = out.bytes; decodedFrom = enc; decodable = decodable && !out.capped; } else decodable = false;
   }
-  const fields = decodable ? decodeProtobuf(bytes) : null;
+  const fields = decodable ? decodeProtobuf(bytes, hits) : null;
   const msg: GrpcMessage = { compressed: m.compressed, size: m.size, data: bytes.toString('base64'), truncated, fields };
   if (decodedFrom !== undefined) msg.decodedFrom = decodedFrom;
   return msg;

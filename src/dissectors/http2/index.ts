@@ -39,12 +39,14 @@ export type { Http2Entry, GrpcEntry, Http2DissectorEntry, GrpcMessage, ProtoFiel
 export const MAX_OPEN_STREAMS = 1024;
 /** A header block (HEADERS/PUSH_PROMISE + CONTINUATION) gathered up to this; past it the block is dropped and HPACK state is lost. */
 export const MAX_HEADER_BLOCK_BYTES = 256 * 1024;
+/** Frames of one header block (HEADERS/PUSH_PROMISE + CONTINUATION) gathered; past it the block is dropped (empty CONTINUATIONs cost memory too). */
+export const MAX_HEADER_BLOCK_FRAMES = 1024;
 /** Interim (1xx) responses recorded per stream. */
 export const MAX_INFORMATIONAL = 16;
 /** Largest SETTINGS_MAX_FRAME_SIZE honoured when checking frame lengths (RFC 9113 allows up to 2^24-1). */
 const MAX_FRAME_SIZE_CAP = 16_777_215;
 
-interface Block { streamId: number; endStream: boolean; promised: number; chunks: Buffer[]; size: number; over: boolean; ts: number }
+interface Block { streamId: number; endStream: boolean; promised: number; chunks: Buffer[]; size: number; frames: number; over: boolean; ts: number }
 
 class Direction implements FrameSink {
   readonly reader: FrameReader;
@@ -103,6 +105,7 @@ export class Http2Dissector implements StreamDissector {
     for (const d of [this.client, this.server]) {
       if (d.reader.resyncDropped > 0) this.ctx.weird('http2_resync_dropped');
       if (d.hpack.capHits > 0) this.ctx.weird('http2_dynamic_table_limit');
+      if (d.block !== null) { this.ctx.weird('http2_header_block_unfinished'); this.dropBlock(d); } // its stream still gets an entry
     }
     const left = [...this.streams.values()].sort((a, b) => a.id - b.id);
     this.streams.clear();
@@ -170,7 +173,7 @@ export class Http2Dissector implements StreamDissector {
       return;
     }
     // copy: the block continues in later frames
-    d.block = { streamId, endStream, promised, chunks: [Buffer.from(frag)], size: frag.length, over: false, ts };
+    d.block = { streamId, endStream, promised, chunks: [Buffer.from(frag)], size: frag.length, frames: 1, over: false, ts };
   }
 
   private continuation(d: Direction, h: FrameHeader, p: Uint8Array, ts: number): void {
@@ -181,7 +184,9 @@ export class Http2Dissector implements StreamDissector {
       return;
     }
     if (!b.over) {
-      if (b.size + p.length > MAX_HEADER_BLOCK_BYTES) { b.over = true; b.chunks = []; this.ctx.weird('http2_header_block_limit'); } else b.chunks.push(Buffer.from(p)); // copy: gathered across frames
+      if (b.size + p.length > MAX_HEADER_BLOCK_BYTES) { b.over = true; b.chunks = []; this.ctx.weird('http2_header_block_limit'); }
+      else if (++b.frames > MAX_HEADER_BLOCK_FRAMES) { b.over = true; b.chunks = []; this.ctx.weird('http2_header_block_frames_limit'); }
+      else if (p.length > 0) b.chunks.push(Buffer.from(p)); // copy: gathered across frames
     }
     b.size += p.length;
     if ((h.flags & FLAG_END_HEADERS) === 0) return;

@@ -12,12 +12,22 @@ export const MAX_PROTO_DEPTH = 8;
 /** Fields decoded per top-level message, nested ones included. */
 export const MAX_PROTO_FIELDS = 1000;
 
-interface Budget { fields: number; hit: boolean }
+/** Which limits a decode hit (for counters: the caller names them). */
+export interface ProtoLimitHits {
+  /** MAX_PROTO_DEPTH left a binary value undecoded. */
+  depth: boolean;
+  /** MAX_PROTO_FIELDS cut the field list. */
+  fields: boolean;
+}
 
-/** Decode `b` as a message; null when it is not one (or is empty of fields while not empty of bytes). */
-export function decodeProtobuf(b: Uint8Array): ProtoField[] | null {
-  const budget: Budget = { fields: MAX_PROTO_FIELDS, hit: false };
-  return decodeMessage(b, 0, b.length, 0, budget);
+interface Budget { fields: number; hit: boolean; deep: boolean }
+
+/** Decode `b` as a message; null when it is not one (or is empty of fields while not empty of bytes). `hits` says which limits bounded it. */
+export function decodeProtobuf(b: Uint8Array, hits?: ProtoLimitHits): ProtoField[] | null {
+  const budget: Budget = { fields: MAX_PROTO_FIELDS, hit: false, deep: false };
+  const out = decodeMessage(b, 0, b.length, 0, budget);
+  if (hits !== undefined) { hits.depth ||= budget.deep; hits.fields ||= budget.hit; }
+  return out;
 }
 
 function decodeMessage(b: Uint8Array, start: number, end: number, depth: number, budget: Budget): ProtoField[] | null {
@@ -73,6 +83,8 @@ function lengthDelimited(b: Uint8Array, s: number, e: number, field: number, dep
   if (depth + 1 < MAX_PROTO_DEPTH && e > s) {
     const inner = decodeMessage(b, s, e, depth + 1, budget);
     if (inner !== null) return { field, wire: 2, kind: 'message', value: '', fields: inner };
+  } else if (e > s) {
+    budget.deep = true; // maybe a message nested deeper than we decode: kept as bytes
   }
   return { field, wire: 2, kind: 'bytes', value: view.toString('base64') };
 }

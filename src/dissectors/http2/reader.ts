@@ -24,6 +24,8 @@ import {
 
 /** Largest non-DATA frame gathered (header blocks, settings, …); larger ones are skipped. */
 export const MAX_CONTROL_PAYLOAD_BYTES = 1024 * 1024;
+/** A gathering buffer up to this size is kept for the next split frame; a larger one is let go after its frame. */
+const KEPT_PAYLOAD_BUFFER_BYTES = 64 * 1024;
 /** Bytes kept while looking for a frame boundary. */
 export const RESYNC_WINDOW_BYTES = 64 * 1024;
 
@@ -122,7 +124,13 @@ export class FrameReader {
             i += take;
             break;
           }
-          if (this.payload === null || this.payload.length < len) this.payload = Buffer.allocUnsafe(Math.max(len, 256));
+          const need = this.payloadFill + take;
+          if (this.payload === null || this.payload.length < need) {
+            // Grown with the bytes that came, not sized from the header: a 9-byte header may claim a megabyte.
+            const nb = Buffer.allocUnsafeSlow(Math.min(len, Math.max(need, 2 * (this.payload?.length ?? 0), 256)));
+            if (this.payload !== null) this.payload.copy(nb, 0, 0, this.payloadFill);
+            this.payload = nb;
+          }
           this.payload.set(b.subarray(i, i + take), this.payloadFill); // copy: the frame spans deliveries
           this.payloadFill += take;
           this.left -= take;
@@ -131,6 +139,7 @@ export class FrameReader {
             this.state = S.Header;
             this.payloadFill = 0;
             this.sink.onFrame(this.h, this.payload.subarray(0, len), ts);
+            if (this.payload.length > KEPT_PAYLOAD_BUFFER_BYTES) this.payload = null; // an idle connection keeps no large buffer
           }
           break;
         }

@@ -1,14 +1,17 @@
 /**
  * Splits one direction of a Kafka connection into frames (int32 size, then
  * `size` bytes). A frame whole inside one delivered chunk is handed out as a
- * view; one spread over chunks is copied (it outlives the chunk), keeping at
- * most MAX_KEPT_FRAME_BYTES: the rest is skipped and the frame is marked
+ * view; one spread over chunks is copied (it outlives the chunk) into a
+ * buffer that grows with the bytes that came, keeping at most
+ * MAX_KEPT_FRAME_BYTES: the rest is skipped and the frame is marked
  * `truncated`.
  *
  * After a gap, or a size outside [minFrame, MAX_FRAME_BYTES], the framer
  * resyncs: it drops bytes until `startsFrame(bytes, at)` accepts a position
  * (a plausible request header, or a response to a pending correlation id).
  */
+
+import { growFor } from '../grow.js';
 
 /** Largest frame taken as plausible (Kafka's socket.request.max.bytes default is 100 MiB). */
 export const MAX_FRAME_BYTES = 100 * 1024 * 1024;
@@ -34,6 +37,8 @@ export class KafkaFramer {
   private sizeHave = 0;
   private size = -1;
   private frame: Uint8Array | null = null;
+  /** Bytes of the current frame kept: min(size, MAX_KEPT_FRAME_BYTES). */
+  private keepCap = 0;
   private have = 0;
   private startTs = 0;
   private resyncing: boolean;
@@ -90,12 +95,16 @@ export class KafkaFramer {
           return this.badSize(rest);
         }
         this.size = size;
-        this.frame = new Uint8Array(Math.min(size, MAX_KEPT_FRAME_BYTES)); // copy: the frame spans chunks
+        this.keepCap = Math.min(size, MAX_KEPT_FRAME_BYTES);
+        this.frame = new Uint8Array(0); // grown as bytes come (grow.ts), not sized from the prefix
         this.have = 0;
       }
       const take = Math.min(this.size - this.have, data.length - pos);
-      const keep = Math.min(take, this.frame!.length - this.have);
-      if (keep > 0) this.frame!.set(data.subarray(pos, pos + keep), this.have);
+      const keep = Math.min(take, this.keepCap - this.have);
+      if (keep > 0) {
+        this.frame = growFor(this.frame!, this.have, this.have + keep, this.keepCap);
+        this.frame.set(data.subarray(pos, pos + keep), this.have); // copy: the frame spans chunks
+      }
       this.have += take;
       pos += take;
       if (this.have === this.size) this.complete(false);
@@ -119,10 +128,10 @@ export class KafkaFramer {
   }
 
   private complete(cut: boolean): void {
-    const truncated = cut || this.size > this.frame!.length;
+    const truncated = cut || this.size > this.keepCap;
     if (truncated) this.counters.truncatedFrames++;
     this.counters.frames++;
-    const bytes = this.frame!.subarray(0, Math.min(this.have, this.frame!.length));
+    const bytes = this.frame!.subarray(0, Math.min(this.have, this.keepCap));
     const size = this.size;
     this.reset();
     this.onFrame({ bytes, size, truncated, startTs: this.startTs });

@@ -3,7 +3,7 @@
  * by the header's int32).
  *
  * `push()` takes views. A message wholly inside one push is handed on as a
- * view; a split one is copied into a buffer of at most MAX_KEPT_BYTES (the
+ * view; a split one is copied into a buffer grown as its bytes come, of at most MAX_KEPT_BYTES (the
  * rest of a longer message is skipped and the message is handed on cut:
  * `size` says how long it really was). A header that is not plausible
  * (wire.ts plausibleAt) or a gap whose resumption point is unknown sends
@@ -12,6 +12,7 @@
  * known length keeps the reader in step: that message is lost, the next
  * one is read.
  */
+import { growFor } from '../grow.js';
 import { HEADER_BYTES, MAX_MESSAGE_BYTES, OP_COMPRESSED, OP_DELETE, OP_GET_MORE, OP_INSERT, OP_KILL_CURSORS, OP_MSG, OP_QUERY, OP_REPLY, OP_UPDATE, PLAUSIBLE_BYTES, plausibleAt, readHeader } from './wire.js';
 
 /** Bytes of one message kept for decoding. */
@@ -35,6 +36,8 @@ export class MessageReader {
   private readonly head = new Uint8Array(HEADER_BYTES);
   private headFill = 0;
   private buf: Uint8Array = new Uint8Array(0);
+  /** Bytes of the current message kept: min(length, MAX_KEPT_BYTES). */
+  private keepCap = 0;
   private fill = 0;
   private size = 0;
   private remaining = 0;
@@ -61,8 +64,11 @@ export class MessageReader {
       }
       if (this.state === 'body') {
         const n = Math.min(this.remaining, end - p);
-        const keep = Math.min(n, this.buf.length - this.fill);
-        if (keep > 0) this.buf.set(data.subarray(p, p + keep), this.fill);
+        const keep = Math.min(n, this.keepCap - this.fill);
+        if (keep > 0) {
+          this.buf = growFor(this.buf, this.fill, this.fill + keep, this.keepCap);
+          this.buf.set(data.subarray(p, p + keep), this.fill); // copy: the message spans pushes
+        }
         this.fill += keep;
         this.remaining -= n;
         p += n;
@@ -140,7 +146,8 @@ export class MessageReader {
   /** After a valid header in `head`: read the rest of a message of `length` bytes. */
   private begin(length: number): void {
     this.size = length;
-    this.buf = new Uint8Array(Math.min(length, MAX_KEPT_BYTES));
+    this.keepCap = Math.min(length, MAX_KEPT_BYTES);
+    this.buf = growFor(new Uint8Array(0), 0, HEADER_BYTES, this.keepCap); // grown as bytes come (grow.ts), not sized from the header
     this.buf.set(this.head);
     this.fill = HEADER_BYTES;
     this.headFill = 0;

@@ -130,8 +130,9 @@ export class PacketFramer {
     const k = Math.min(room, take);
     if (k <= 0) return;
     if (this.buf === null || this.buf.length < this.have + k) {
-      // Copy: this payload continues in a later segment. Grow by doubling, bounded by MAX_PAYLOAD_KEPT.
-      const want = Math.min(MAX_PAYLOAD_KEPT, Math.max(this.have + k, this.physLen < CONTINUED ? this.have + this.remaining : 0, (this.buf?.length ?? 0) * 2, 256));
+      // Copy: this payload continues in a later segment. Grow by doubling with the bytes that came (never from
+      // the declared length: a 4-byte header may claim 16 MiB), bounded by MAX_PAYLOAD_KEPT.
+      const want = Math.min(MAX_PAYLOAD_KEPT, Math.max(this.have + k, (this.buf?.length ?? 0) * 2, 256));
       const next = new Uint8Array(want);
       if (this.buf !== null) next.set(this.buf.subarray(0, this.have));
       this.buf = next;

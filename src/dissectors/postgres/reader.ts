@@ -12,13 +12,16 @@
  *
  * Ownership: a message that arrives whole in one deliver() is handed on as a
  * view of the caller's bytes; only a message split across deliveries is
- * copied (into `partial`), and then at most MAX_KEPT_MESSAGE_BYTES of it: the
- * rest is counted and skipped, and the message is passed on with
+ * copied (into `partial`, grown as its bytes come, not from the length
+ * field), and then at most MAX_KEPT_MESSAGE_BYTES of it: the rest is
+ * counted and skipped, and the message is passed on with
  * `truncated` set and its true `length`.
  *
  * After a bad header or a gap the reader is out of sync: it drops bytes until
  * `resync()` (supplied by the binding, per direction) accepts a position.
  */
+
+import { growFor } from '../grow.js';
 
 /** Bytes of one message kept when it spans deliveries; longer ones are truncated. */
 export const MAX_KEPT_MESSAGE_BYTES = 1 << 20;
@@ -72,6 +75,8 @@ export class MessageReader {
   private headLen = 0;
   /** Body bytes of a message spanning deliveries (copy, ≤ MAX_KEPT_MESSAGE_BYTES). */
   private partial: Uint8Array | null = null;
+  /** Bytes of the current message kept: min(length, MAX_KEPT_MESSAGE_BYTES). */
+  private keepCap = 0;
   private partialLen = 0;
   private type = 0;
   private length = 0;
@@ -218,16 +223,17 @@ export class MessageReader {
   private openBody(): void {
     const keep = Math.min(this.length, MAX_KEPT_MESSAGE_BYTES);
     if (this.length > MAX_KEPT_MESSAGE_BYTES) this.hooks.weird('postgres_message_size_limit');
-    this.partial = new Uint8Array(keep);
+    this.keepCap = keep;
+    this.partial = new Uint8Array(0); // grown as bytes come (grow.ts), not sized from the header
     this.partialLen = 0;
     this.state = State.Body;
   }
 
   private append(bytes: Uint8Array): void {
-    const p = this.partial!;
-    const room = p.length - this.partialLen;
+    const room = this.keepCap - this.partialLen;
     if (room > 0) {
       const n = Math.min(room, bytes.length);
+      const p = this.partial = growFor(this.partial!, this.partialLen, this.partialLen + n, this.keepCap);
       p.set(bytes.subarray(0, n), this.partialLen); // copy: the message spans deliveries
       this.partialLen += n;
     }

@@ -30,7 +30,8 @@ import { LabError } from '../netns.js';
 import { netnsSkipReason, nextLabNumber, orphanedNamespaces, trackLab, untrackLab } from '../netns-guard.js';
 import { run, stopChildren, which, type RunOptions, type RunResult } from '../proc.js';
 import { formatInventory, inventoryOf, type KubeList } from './inventory.js';
-import { BASE_SYSCTLS, namespaceLines, natRules, nodeSysctls, planNamespaces, vethLines } from './network.js';
+import { BASE_SYSCTLS, namespaceLines, natRules, nodeSysctls, planNamespaces, podLines, vethLines } from './network.js';
+import { FIRST_POD_HOST, nextPodHost, planRuntimePod } from './runtime-pods.js';
 import {
   CLUSTER_NS_PREFIX,
   NODE_OUTSIDE_IFACE,
@@ -43,6 +44,7 @@ import {
   type PlannedNode,
   type PlannedPod,
   type PlannedService,
+  type PodSpec,
 } from './spec.js';
 
 export type ClusterNode = Readonly<PlannedNode>;
@@ -114,6 +116,8 @@ export class ClusterLab {
   private readonly namespaces: string[] = [];
   private tornDown = false;
   private detached = false;
+  /** Last host number handed to a pod added at runtime, per node (host-local IPAM's round robin). */
+  private readonly lastPodHost = new Map<string, number>();
 
   constructor(readonly plan: ClusterPlan) {
     this.id = plan.id;
@@ -222,6 +226,61 @@ export class ClusterLab {
   async writeInventory(path: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, formatInventory(this.inventory()));
+  }
+
+  /**
+   * Adds a pod to `node` while the lab runs, as a CNI plugin would: its
+   * namespace, its veth (node side named like the build's), addresses and
+   * routes (runtime-pods.ts plans, `podLines` wires). The pod then shows in
+   * `pods`, `pod()`, `interfacesOf()` and `inventory()`; it is no backend of
+   * any service (selectors are resolved at build time). Throws LabError,
+   * after removing what it created.
+   */
+  async addPod(node: string, spec: PodSpec): Promise<ClusterPod> {
+    this.assertLive();
+    const n = this.plan.nodes.find((x) => x.name === node);
+    if (!n) throw new LabError(`no node "${node}" in cluster lab ${this.id}`);
+    const last = this.lastPodHost.get(n.name) ?? Math.max(FIRST_POD_HOST - 1, ...n.pods.map((p) => Number(p.ip.split('.')[3])));
+    const host = nextPodHost(n, last);
+    const pod = planRuntimePod(`${CLUSTER_NS_PREFIX}${this.id}`, n, this.plan.pods, spec, host);
+    this.lastPodHost.set(n.name, host);
+    const lines = podLines(this.plan, n, pod);
+    this.namespaces.push(pod.ns); // before creating: teardown ignores names that do not exist
+    try {
+      await ipBatch([], [`netns add ${pod.ns}`]);
+      await sysctl(pod.ns, BASE_SYSCTLS);
+      await ipBatch([], [`link add ${pod.hostVeth} netns ${n.ns} type veth peer name ${pod.iface} netns ${pod.ns}`]);
+      await Promise.all([ipBatch(['-n', n.ns], lines.node), ipBatch(['-n', pod.ns], lines.pod)]);
+      if (lines.nodeSysctls.length > 0) await sysctl(n.ns, lines.nodeSysctls);
+    } catch (err) {
+      this.forgetNamespace(pod.ns);
+      await deleteNamespaces([pod.ns]);
+      throw err instanceof LabError ? err : new LabError(`adding pod ${pod.key}: ${(err as Error).message}`);
+    }
+    n.pods.push(pod);
+    this.plan.pods.push(pod);
+    return pod;
+  }
+
+  /**
+   * Removes a pod added with addPod (or built with the lab): kills what still
+   * runs in it and deletes its namespace, which deletes its veth pair and
+   * the node's route to it. Idempotent for a pod already removed.
+   */
+  async removePod(ref: string): Promise<void> {
+    this.assertLive();
+    const pod = this.plan.pods.find((p) => p.key === ref || (!ref.includes('/') && p.name === ref));
+    if (pod === undefined) return;
+    const n = this.plan.nodes.find((x) => x.name === pod.node)!;
+    n.pods.splice(n.pods.indexOf(pod), 1);
+    this.plan.pods.splice(this.plan.pods.indexOf(pod), 1);
+    this.forgetNamespace(pod.ns);
+    await deleteNamespaces([pod.ns]);
+  }
+
+  private forgetNamespace(ns: string): void {
+    const i = this.namespaces.indexOf(ns);
+    if (i >= 0) this.namespaces.splice(i, 1);
   }
 
   /** Leave the lab running after this process exits (no exit handler, children not tracked). */

@@ -17,6 +17,7 @@ import {
   UNDERLAY_BRIDGE,
   type ClusterPlan,
   type PlannedNode,
+  type PlannedPod,
   type PlannedService,
 } from './spec.js';
 
@@ -171,4 +172,34 @@ function serviceRules(svc: PlannedService, chains: string[], rules: string[]): v
       rules.push(`-A ${sep} -p ${proto} -m ${proto} -j DNAT --to-destination ${pod.ip}:${port.targetPort}`);
     });
   }
+}
+
+/**
+ * The lines that wire one pod added to a running lab (`ClusterLab.addPod`):
+ * the node side and the pod side of its veth, exactly as `namespaceLines`
+ * writes them for a pod planned at build time (runtime-pods.test.ts checks
+ * that the two agree), plus the node sysctls of a routed pod's veth.
+ */
+export function podLines(plan: ClusterPlan, node: PlannedNode, pod: PlannedPod): { node: string[]; pod: string[]; nodeSysctls: string[] } {
+  assertClusterAddress(pod.ip);
+  if (node.bridge !== undefined) {
+    return {
+      node: [`link set ${pod.hostVeth} master ${node.bridge}`, `link set ${pod.hostVeth} type bridge_slave hairpin on`, `link set ${pod.hostVeth} up`],
+      pod: ['link set lo up', `addr add ${pod.ip}/24 dev ${pod.iface}`, `link set ${pod.iface} up`, `route add default via ${node.bridgeIp} dev ${pod.iface}`],
+      nodeSysctls: [],
+    };
+  }
+  const podSide = [
+    'link set lo up',
+    `addr add ${pod.ip}/32 dev ${pod.iface}`,
+    `link set ${pod.iface} up`,
+    `route add ${CALICO_GATEWAY} dev ${pod.iface} scope link`,
+    `route add default via ${CALICO_GATEWAY} dev ${pod.iface}`,
+  ];
+  if (!hasDefaultRoute(plan, node)) podSide.push(`neigh add ${CALICO_GATEWAY} lladdr ${CALICO_VETH_MAC} dev ${pod.iface} nud permanent`);
+  return {
+    node: [`link set ${pod.hostVeth} address ${CALICO_VETH_MAC}`, `link set ${pod.hostVeth} up`, `route add ${pod.ip}/32 dev ${pod.hostVeth} scope link`],
+    pod: podSide,
+    nodeSysctls: [`net.ipv4.conf.${pod.hostVeth}.proxy_arp=1`, `net.ipv4.neigh.${pod.hostVeth}.proxy_delay=0`],
+  };
 }

@@ -152,6 +152,11 @@ function checkName(what: string, name: string): void {
   if (!NAME_RE.test(name)) throw new LabError(`${what} "${name}" must be a DNS label of at most 32 characters`);
 }
 
+/** The check planCluster applies to every name, for pods added later (runtime-pods.ts). */
+export function checkLabName(what: string, name: string): void {
+  checkName(what, name);
+}
+
 /** Node-side veth name the way the CNI would derive it from the pod (a hash, so stable per pod). */
 export function hostVethName(cni: CniMode, key: string): string {
   const hex = createHash('sha1').update(key).digest('hex');

@@ -20,6 +20,14 @@ renders this chart and requires the same objects for the same values.
 {{ .Values.token.existingSecret | default (printf "%s-token" .Release.Name) }}
 {{- end }}
 
+{{- define "podtap.tlsSecretName" -}}
+{{ .Values.tls.existingSecret | default (printf "%s-tls" .Release.Name) }}
+{{- end }}
+
+{{- define "podtap.hubScheme" -}}
+{{ if .Values.tls.enabled }}https{{ else }}http{{ end }}
+{{- end }}
+
 {{/* Selector labels: (dict "root" $ "component" "hub") */}}
 {{- define "podtap.selectorLabels" -}}
 app.kubernetes.io/name: podtap

@@ -1,0 +1,3 @@
+import { testCases } from './test-support.js';
+
+testCases(['ip-fragment-flood']);

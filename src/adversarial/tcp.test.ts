@@ -1,0 +1,3 @@
+import { testCases } from './test-support.js';
+
+testCases(['tcp-half-open-flood', 'tcp-out-of-order-flood']);
