@@ -5,9 +5,13 @@
  */
 import type { CDPSession, Page } from 'playwright-core';
 
-interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; args?: { name?: string } }
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; args?: { name?: string } }
 
-export interface TaskSummary { tasks: number; over50: number; over100: number; maxMs: number; totalBusyMs: number }
+export interface TaskSummary {
+  tasks: number; over50: number; over100: number; maxMs: number; totalBusyMs: number;
+  /** Inside the tasks over 50 ms: time (ms) by event name, largest first — where the long tasks went. */
+  longTaskParts: Array<[string, number]>;
+}
 
 export async function startTrace(page: Page): Promise<{ stop: () => Promise<TaskSummary> }> {
   const cdp: CDPSession = await page.context().newCDPSession(page);
@@ -21,13 +25,23 @@ export async function startTrace(page: Page): Promise<{ stop: () => Promise<Task
       await complete;
       await cdp.detach();
       const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-      const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.dur ?? 0) / 1000);
+      const onMain = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
+      const runTasks = onMain.filter((e) => e.name === 'RunTask');
+      const tasks = runTasks.map((e) => (e.dur ?? 0) / 1000);
+      const parts = new Map<string, number>();
+      for (const t of runTasks.filter((e) => (e.dur ?? 0) > 50_000)) {
+        for (const e of onMain) {
+          if (e === t || e.name === 'RunTask' || e.ts < t.ts || e.ts + (e.dur ?? 0) > t.ts + (t.dur ?? 0) || e.tid !== t.tid) continue;
+          parts.set(e.name, (parts.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
+        }
+      }
       return {
         tasks: tasks.length,
         over50: tasks.filter((d) => d > 50).length,
         over100: tasks.filter((d) => d > 100).length,
         maxMs: tasks.reduce((a, b) => Math.max(a, b), 0),
         totalBusyMs: tasks.reduce((a, b) => a + b, 0),
+        longTaskParts: [...parts].sort((a, b) => b[1] - a[1]).slice(0, 8),
       };
     },
   };

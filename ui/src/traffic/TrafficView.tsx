@@ -4,7 +4,7 @@
  * are in the DOM), follows the newest entry only while the user is at the
  * bottom, and keeps what they read in place when old rows are evicted.
  */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Entry } from '../../../src/entries/types.js';
 import { ApiError, fetchEntries } from '../api.js';
@@ -18,7 +18,8 @@ export const FIRST_PAGE = 500;
 
 export interface TrafficCounters { received: number; shown: number; skipped: number; evicted: number; pending: number }
 
-function EntryRow(props: { e: Entry; selected: boolean; index: number; onSelect: (id: string) => void }): JSX.Element {
+/** Rows are memoized: a batch re-renders only the rows whose entry, place or selection changed. */
+const EntryRow = memo(function EntryRow(props: { e: Entry; selected: boolean; index: number; onSelect: (id: string) => void }): JSX.Element {
   const r = rowOf(props.e);
   return (
     <div role="option" aria-selected={props.selected} id={`row-${props.index}`} data-testid="entry-row" data-id={props.e.id}
@@ -33,7 +34,7 @@ function EntryRow(props: { e: Entry; selected: boolean; index: number; onSelect:
       <span className="c-size mono">{formatBytes(r.size)}</span>
     </div>
   );
-}
+});
 
 export function TrafficView(props: { query: string; cap: number; selectedId: string | null; onSelect: (id: string | null) => void; onFilterError: (e: { column: number; message: string } | null) => void }): JSX.Element {
   const buffer = useRef(new EntryBuffer(props.cap));
