@@ -34,6 +34,7 @@ import type { PacketSink } from '../capture/types.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { memoryBudget } from '../pipeline/memory-budget.js';
 import { MemoryGuard } from '../pipeline/memory-guard.js';
+import { rssWithoutRings } from './ring-rss.js';
 import { registerMemoryMetrics } from './memory-metrics.js';
 import { FdSink } from '../output/fd-sink.js';
 import { JsonlWriter } from '../output/jsonl.js';
@@ -219,7 +220,7 @@ export class Worker {
       ...(opts.memoryCapBytes === undefined ? {} : memoryBudget(opts.memoryCapBytes)),
       ...(opts.hub === undefined ? {} : { idPrefix: `${opts.node}.${this.runId}.` }),
     });
-    if (opts.memoryCapBytes !== undefined) this.memory = new MemoryGuard(this.pipeline, { capBytes: opts.memoryCapBytes, log: this.log });
+    if (opts.memoryCapBytes !== undefined) this.memory = new MemoryGuard(this.pipeline, { capBytes: opts.memoryCapBytes, rss: rssWithoutRings, log: this.log }); // rings are sized by bufferBytes, not by the cap
     const ns = opts.netns;
     // `ip -n NS` / `bridge -n NS` enter the namespace themselves: one process per command, not two.
     this.runner = ns === undefined ? defaultRunner : (cmd, args) => defaultRunner(cmd, ['-n', ns, ...args]);
