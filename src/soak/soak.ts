@@ -24,8 +24,9 @@
  * the rate packets come — on the quieter node of this load about 1 MiB a
  * minute — so a bigger one would still be filling during the measured
  * window and show designed growth as if it were a leak. The hub runs with
- * `--max-bytes 16g` so that retention
- * deletes nothing the ledger counts.
+ * its defaults (retention at 1 GiB and 7 days); the report shows what
+ * retention deleted in each hub process, which must be nothing for the
+ * ledger to hold.
  */
 import { cp, chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, readdirSync, rmSync } from 'node:fs';

@@ -86,7 +86,14 @@ describe('traffic list virtualization', { skip: browserSkipReason() }, () => {
       const box = document.querySelector('[data-testid=entry-list]')!.getBoundingClientRect();
       return els.filter((e) => { const r = e.getBoundingClientRect(); return r.top >= box.top && r.bottom <= box.bottom; }).map((e) => e.getAttribute('data-id'));
     });
-    const before = await inView();
+    // The virtualizer renders the rows at the new position on its next frame:
+    // wait until the middle of the list is what is in view.
+    let before: Array<string | null> = [];
+    for (let i = 0; i < 100 && !(before.length > 0 && before.every((id) => Number(id?.slice(2)) > 200)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      before = await inView();
+    }
+    assert.ok(before.length > 0, 'rows in view after scrolling to the middle');
     const reading = before[Math.floor(before.length / 2)];
     await feed(hub, templates, { perSecond: 5_000, total: 300, prefix: 'w.x' }).done;
     await page.waitForSelector('[data-testid=evicted-note]');
