@@ -18,6 +18,7 @@ import { MAX_SEGMENT_BYTES, Option, encodeConversation } from './conversation.js
 import { FrameWriter, TcpBits } from './frame-writer.js';
 import { Heartbeat } from './heartbeat.js';
 import { HANG_MS } from './limits.js';
+import { shareOf } from './runner.js';
 import { Slot } from './slot.js';
 import type { TargetStats } from './stats.js';
 import type { FuzzTarget } from './target.js';
@@ -124,4 +125,22 @@ test('the largest segment the input format holds still makes one valid frame, IP
   for (const name of ['http1', 'dns-udp', 'icmp']) {
     for (const options of [0, Option.IPV6 | Option.HANDSHAKE]) targetNamed(name)!.run(big(options));
   }
+});
+
+test('shares: equal when no target ends early; time a target leaves unused goes to the ones after it', () => {
+  // 21 targets, 2 slots, 60 min: the first two start with 2/21 of the budget each.
+  const budget = 3_600_000;
+  const equal = (budget * 2) / 21;
+  const near = (a: number, b: number): boolean => Math.abs(a - b) < 1e-6;
+  assert.ok(near(shareOf(budget, 2, 20, 0), equal));
+  assert.ok(near(shareOf(budget, 2, 19, equal), equal));
+  // Both ran their full share: the next two get the same again.
+  assert.ok(near(shareOf(budget - equal, 2, 18, 0), equal));
+  assert.ok(near(shareOf(budget - equal, 2, 17, equal), equal));
+  // The first stopped at --execs after a minute while the second runs on: the next one gets more.
+  assert.ok(shareOf(budget - 60_000, 2, 18, equal - 60_000) > equal);
+  // The last target alone gets all that is left, never past the deadline.
+  assert.equal(shareOf(90_000, 2, 0, 0), 90_000);
+  assert.equal(shareOf(0, 2, 3, 0), 0);
+  assert.equal(shareOf(-5, 2, 3, 0), 0);
 });

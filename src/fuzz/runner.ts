@@ -1,6 +1,8 @@
 /**
  * The main thread: targets go to `jobs` worker slots (slot.ts), each target
- * for an equal share of the total budget. A target whose worker had to be
+ * for an equal share of the budget that is left when it starts (`shareOf`),
+ * so the time a target leaves unused by reaching `--execs` goes to the ones
+ * after it. A target whose worker had to be
  * killed or died gets its input saved as a crash file and a fresh worker for
  * the rest of its share (with the next seed), up to MAX_WORKER_RESTARTS times.
  */
@@ -43,9 +45,23 @@ async function runTarget(slot: Slot, name: string, seeds: Uint8Array[], budgetMs
   }
 }
 
+/**
+ * A starting target's share: the slot-time left to the deadline, less what
+ * the running targets still have of theirs (`committedMs`), over this target
+ * and those queued after it. With no target ending early every target gets
+ * budget × jobs / targets, as before; one that stops at the execution cap
+ * leaves its time to the rest. Never past the deadline.
+ */
+export function shareOf(msLeft: number, jobs: number, queued: number, committedMs: number): number {
+  if (msLeft <= 0) return 0;
+  return Math.min(msLeft, Math.max(0, msLeft * jobs - committedMs) / (queued + 1));
+}
+
 export async function runTargets(o: RunOptions): Promise<TargetStats[]> {
   const jobs = Math.max(1, Math.min(o.jobs, o.targets.length));
-  const share = (o.budgetMs * jobs) / Math.max(1, o.targets.length);
+  const deadline = performance.now() + o.budgetMs;
+  /** Each running target's end of share (performance.now() time). */
+  const ends = new Set<{ end: number }>();
   // Seeds first, on this thread: the fixtures are read and cut once, not once per worker.
   const seeds = new Map(o.targets.map((t) => [t, targetNamed(t)!.seeds()]));
   const queue = [...o.targets];
@@ -54,7 +70,13 @@ export async function runTargets(o: RunOptions): Promise<TargetStats[]> {
   await Promise.all(slots.map(async (slot) => {
     try {
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-        const stats = await runTarget(slot, name, seeds.get(name)!, share, o);
+        const now = performance.now();
+        let committed = 0;
+        for (const r of ends) committed += Math.max(0, r.end - now);
+        const share = shareOf(deadline - now, jobs, queue.length, committed);
+        const mine = { end: now + share };
+        ends.add(mine);
+        const stats = await runTarget(slot, name, seeds.get(name)!, share, o).finally(() => ends.delete(mine));
         results.set(name, stats);
         o.onTarget?.(stats);
       }

@@ -8,6 +8,8 @@ import type { Entry } from '../entries/types.js';
 import type { FlowQuery } from '../worker/packet-ring.js';
 import { ringRecords } from '../worker/packet-ring.js';
 import { epbBlock, idbBlock, shbBlock, type PcapngInterface } from '../capture/writer.js';
+import type { Redactor } from './redact.js';
+import { redactPackets, type PacketRedaction } from './redact-packets/index.js';
 
 /** Connections one export asks for at most. */
 export const MAX_EXPORT_FLOWS = 20_000;
@@ -37,10 +39,14 @@ export function flowsByNode(rows: Iterable<{ entry: Entry; node: string }>): { b
   return { byNode, truncated };
 }
 
-export function buildPcapng(answers: ReadonlyArray<{ node: string; records: Buffer }>): Buffer {
+/**
+ * The pcapng file of the workers' answers. With a redactor that is on, the
+ * packets' secrets are masked first (`redact-packets/`), in place.
+ */
+export function buildPcapng(answers: ReadonlyArray<{ node: string; records: Buffer }>, redactor?: Redactor): { file: Buffer; redaction: PacketRedaction } {
   const ifaces: PcapngInterface[] = [];
   const ifaceIndex = new Map<string, number>();
-  const recs: Array<{ ts: number; data: Buffer; origLength: number; iface: number }> = [];
+  const recs: Array<{ ts: number; linkType: number; data: Buffer; origLength: number; iface: number }> = [];
   for (const a of answers) {
     for (const r of ringRecords(a.records)) {
       const key = `${a.node}\u0000${r.linkType}`;
@@ -50,11 +56,12 @@ export function buildPcapng(answers: ReadonlyArray<{ node: string; records: Buff
         ifaces.push({ linkType: r.linkType, name: a.node, tsresol: 9 });
         ifaceIndex.set(key, i);
       }
-      recs.push({ ts: r.ts, data: r.data, origLength: r.origLength, iface: i });
+      recs.push({ ts: r.ts, linkType: r.linkType, data: r.data, origLength: r.origLength, iface: i });
     }
   }
   recs.sort((x, y) => x.ts - y.ts);
+  const redaction = redactor === undefined ? { values: 0, packets: 0 } : redactPackets(recs, redactor);
   const parts: Buffer[] = [shbBlock(), ...ifaces.map((i) => idbBlock(i))];
   for (const r of recs) parts.push(epbBlock({ ts: r.ts, data: r.data, origLength: r.origLength, iface: r.iface }, ifaces[r.iface]!));
-  return Buffer.concat(parts);
+  return { file: Buffer.concat(parts), redaction };
 }

@@ -21,6 +21,8 @@ import { decodeLink } from '../layers/link.js';
 import { IpPacket, decodeIpv4 } from '../layers/ip.js';
 import { formatIpv4 } from '../layers/address.js';
 import { fixturePath } from '../util/paths.js';
+import { tcpConversation } from '../testing/packets.js';
+import { DEFAULT_SECRET_WORDS } from './redact.js';
 import { run, which } from '../lab/proc.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -292,6 +294,37 @@ test('pcapng export: the original packets of the matching connections, fetched f
     const lines = r2.stdout.trim().split('\n');
     assert.equal(lines.length, got.length, 'tshark reads every packet');
     assert.ok(lines.every((l) => l === 'node-x'), 'the interface is named after the node');
+  }
+});
+
+test('pcapng export is redacted like the entries (Authorization, Cookie, a secret-named parameter); with --no-redact it is as captured', async (t) => {
+  const frames = tcpConversation({ client: '10.9.0.1', server: '10.9.0.2', cport: 41000, sport: 80, exchanges: [
+    ['GET /a?access_token=QS-SECRET-1&page=2 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer HDR-SECRET-2\r\nCookie: sid=CK-SECRET-3\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'],
+  ] });
+  const secrets = ['QS-SECRET-1', 'HDR-SECRET-2', 'CK-SECRET-3'];
+  for (const redact of [true, false]) {
+    const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
+    const hub = new Hub({ host: '127.0.0.1', port: 0, token: TOKEN, store: { ...NO_AGE_LIMIT, dir }, log: quiet, redact: { enabled: redact, words: DEFAULT_SECRET_WORDS } });
+    await hub.start();
+    const ring = new PacketRing();
+    const up = new Uplink({ url: hub.url, token: TOKEN, node: 'node-r', runId: 'r1', log: quiet, packets: (flows) => ring.find(flows) });
+    try {
+      const writer = new JsonlWriter(up);
+      const pipeline = new Pipeline((e) => { if (up.admit()) { writer.write(e); up.written(); } }, { idPrefix: 'node-r.r1.' });
+      frames.forEach((data, i) => { const rec = { ts: 1_700_000_000_000 + i, linkType: 1, iface: 0, data, origLength: data.length }; ring.add(rec); pipeline.packet(rec); });
+      pipeline.finish();
+      assert.equal(await up.drain(10_000), true);
+      const r = await fetch(`${hub.url}/api/export.pcapng?q=http`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      assert.equal(r.status, 200);
+      const file = Buffer.from(await r.arrayBuffer()).toString('latin1');
+      for (const sec of secrets) assert.equal(file.includes(sec), !redact, `${sec} ${redact ? 'masked' : 'kept with --no-redact'}`);
+      assert.ok(file.includes('page=2'));
+      assert.match(r.headers.get('x-podtap-redacted') ?? '', redact ? /^3 values in \d+ packets$/ : /^0 values in 0 packets$/);
+    } finally {
+      up.close();
+      await hub.stop();
+      rmSync(dir, { recursive: true });
+    }
   }
 });
 

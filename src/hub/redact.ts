@@ -201,7 +201,7 @@ export class Redactor {
 }
 
 /** Which arguments of a Redis command are passwords (indexes into `request.args`). */
-function redisSecretArgs(command: string, args: readonly string[]): number[] {
+export function redisSecretArgs(command: string, args: readonly string[]): number[] {
   if (command === 'AUTH') return args.map((_, i) => i);
   const out: number[] = [];
   args.forEach((a, i) => {

@@ -308,11 +308,13 @@ export class Hub {
       const answers = await Promise.all([...byNode].map(async ([node, flows]) => ({ node, answer: await this.requestPackets(node, flows) })));
       const missing = answers.filter((a) => a.answer === null).map((a) => a.node);
       const cut = truncated || answers.some((a) => a.answer?.truncated === true);
+      const { file, redaction } = buildPcapng(answers.flatMap((a) => (a.answer === null ? [] : [{ node: a.node, records: a.answer.records }])), this.redactor);
       return reply.header('content-type', 'application/x-pcapng').header('content-disposition', 'attachment; filename="podtap.pcapng"')
         .header('x-podtap-connections', String([...byNode.values()].reduce((n, l) => n + l.length, 0)))
         .header('x-podtap-missing-nodes', missing.join(','))
         .header('x-podtap-truncated', cut ? '1' : '0')
-        .send(buildPcapng(answers.flatMap((a) => (a.answer === null ? [] : [{ node: a.node, records: a.answer.records }]))));
+        .header('x-podtap-redacted', `${redaction.values} values in ${redaction.packets} packets`)
+        .send(file);
     });
 
     app.get('/api/export.har', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {

@@ -120,8 +120,13 @@ export class HpackDecoder {
     return i >= this.start && dyn >= 1 ? i : -1;
   }
 
-  /** Decode one complete header block (a view; strings are made, nothing else is kept). */
-  decode(b: Uint8Array): HeaderBlock {
+  /**
+   * Decode one complete header block (a view; strings are made, nothing else is kept).
+   * `onLiteral` is told of every literal value: its field's name (null when the name is an
+   * index into a table we do not know) and where the value's string starts (its length
+   * prefix, with the Huffman bit) and ends in `b`; the packet export's redaction uses it.
+   */
+  decode(b: Uint8Array, onLiteral?: (name: string | null, at: number, end: number) => void): HeaderBlock {
     const out: HeaderBlock = { fields: [], incomplete: false, violation: false, dropped: 0 };
     let listBytes = 0;
     const r = { pos: 0 };
@@ -161,8 +166,10 @@ export class HpackDecoder {
           if (f === null || f[0] === null) unknownName = true;
           else name = f[0];
         }
+        const at = r.pos;
         value = readString(b, r);
         if (value === null) { out.violation = true; break; }
+        onLiteral?.(unknownName ? null : name, at, r.pos);
         if (index) this.insert(name, value);
         if (unknownName) { out.incomplete = true; sawField = true; continue; }
       }

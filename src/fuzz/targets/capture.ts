@@ -23,6 +23,8 @@ import { captureFixtures, spread } from '../library.js';
 import { MAX_SEED_BYTES } from '../limits.js';
 import type { FuzzTarget } from '../target.js';
 import { consumeEntry } from './entries.js';
+import { Redactor } from '../../hub/redact.js';
+import { redactPackets } from '../../hub/redact-packets/index.js';
 
 /** Push sizes; one is picked from the input's length and first bytes. */
 const CHUNK_SIZES = [1, 3, 16, 100, 1000, 4096, 65536];
@@ -120,8 +122,35 @@ const gzipTarget: FuzzTarget = {
   expected: isCaptureError,
 };
 
+const exportRedactor = new Redactor();
+
+/**
+ * The packet export's redaction (`hub/redact-packets`): the records of a capture file, as a
+ * worker's ring would answer them, rebuilt into streams, scanned by every masker and written
+ * back. Besides not throwing, it must never change a record's length.
+ */
+const exportRedactTarget: FuzzTarget = {
+  name: 'export-redact',
+  about: 'pcapng export redaction: TCP streams rebuilt from the packets, every secret scanner (HTTP/1, HTTP/2 HPACK, PostgreSQL, MySQL, AMQP, MQTT, Redis, MongoDB), masks written back',
+  seeds: () => spread(fixtures(false)),
+  mutate: (input, cx, rounds) => mutateCapture(input, cx, rounds),
+  run(input) {
+    const recs: Array<{ ts: number; linkType: number; data: Buffer; origLength: number }> = [];
+    try {
+      readCaptureBuffer(input, { packet: (r: PacketRecord) => { recs.push({ ts: r.ts, linkType: r.linkType, data: Buffer.from(r.data), origLength: r.origLength }); } }, { tolerateTruncation: true });
+    } catch (e) {
+      if (!isCaptureError(e)) throw e;
+    }
+    const lengths = recs.map((r) => r.data.length);
+    redactPackets(recs, exportRedactor);
+    recs.forEach((r, i) => { if (r.data.length !== lengths[i]) throw new Error(`redaction changed record ${i}'s length`); });
+  },
+  expected: isCaptureError,
+};
+
 export const CAPTURE_TARGETS: readonly FuzzTarget[] = [
   captureTarget('pcap', 'classic pcap reader (both byte orders, µs/ns), records straddling chunks, into the pipeline'),
   captureTarget('pcapng', 'pcapng reader (SHB/IDB/EPB/SPB/PB, options, byte-order switches), into the pipeline'),
   gzipTarget,
+  exportRedactTarget,
 ];
