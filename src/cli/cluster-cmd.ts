@@ -130,7 +130,7 @@ export async function runClusterTap(o: ClusterTapOptions, log: (l: string) => vo
     process.stdout.write(renderYaml(values(o, generateToken())));
     return;
   }
-  const kc = loadKubeConfig(o);
+  const kc = await loadKubeConfig(o);
   const resolved = resolveValues(values(o, 'x'.repeat(32)));
   const names = objectNames(resolved);
   const token = (await deployedToken(kc, o.releaseNamespace, names.secret)) ?? generateToken();
@@ -189,7 +189,7 @@ export function addProxyCommand(program: Command): void {
     .option('--release-namespace <ns>', 'namespace podtap is installed in', 'podtap')
     .option('--port <port>', 'local port', String(HUB_PORT))
     .action(async (o: KubeOptions & { releaseNamespace: string; port: string }) => {
-      const kc = loadKubeConfig(o);
+      const kc = await loadKubeConfig(o);
       const names = objectNames(resolveValues({ namespace: o.releaseNamespace, token: { value: 'x'.repeat(32) } }));
       const ca = await hubCa(kc, o.releaseNamespace, names.hub);
       await runProxy(kc, o.releaseNamespace, port(o.port), await deployedToken(kc, o.releaseNamespace, names.secret), (l) => process.stderr.write(`${l}\n`), ca);
@@ -218,7 +218,7 @@ export function addCleanCommand(program: Command): void {
     .option('--context <name>', 'the kubeconfig context')
     .option('--release-namespace <ns>', 'namespace podtap is installed in', 'podtap')
     .action(async (o: KubeOptions & { releaseNamespace: string }) => {
-      const removed = await runClean(loadKubeConfig(o), o.releaseNamespace, (l) => process.stderr.write(`${l}\n`));
+      const removed = await runClean(await loadKubeConfig(o), o.releaseNamespace, (l) => process.stderr.write(`${l}\n`));
       process.stderr.write(`podtap clean: ${removed.length === 0 ? 'nothing to remove' : `removed ${removed.length} object(s)`}\n`);
     });
 }

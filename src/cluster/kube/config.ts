@@ -4,7 +4,7 @@
  * `--context NAME`, or the in-cluster service account. Every failure is a
  * KubeError whose message names the fix.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +23,13 @@ export interface KubeOptions {
   inCluster?: boolean;
 }
 
-export function loadKubeConfig(o: KubeOptions): KubeConfig {
-  const kc = new KubeConfig();
+/**
+ * client-node is loaded here, on first use, not when the CLI starts: it takes longer to load
+ * (about 0.5 s) than `podtap read` takes on a small capture.
+ */
+export async function loadKubeConfig(o: KubeOptions): Promise<KubeConfig> {
+  const { KubeConfig: Config } = await import('@kubernetes/client-node');
+  const kc = new Config();
   if (o.inCluster === true) {
     if (process.env.KUBERNETES_SERVICE_HOST === undefined) {
       throw new KubeError('--in-cluster: not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set); use --kubeconfig outside a cluster');

@@ -9,7 +9,7 @@
  * Service name: the local end stays plain HTTP on loopback, as it was, so a
  * browser needs no certificate exception.
  */
-import { PortForward, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
@@ -43,6 +43,7 @@ export async function findHubPod(kc: KubeConfig, namespace: string, labels: Reco
 
 export async function startProxy(kc: KubeConfig, o: ProxyOptions): Promise<Proxy> {
   await findHubPod(kc, o.namespace, o.labels); // fail now, with the fix, rather than on the first connection
+  const { PortForward } = await import('@kubernetes/client-node'); // loaded on first use (see config.ts)
   const pf = new PortForward(kc, true);
   const log = o.log ?? (() => {});
   const server = createServer((sock: Socket) => {

@@ -16,7 +16,7 @@
  *        30 s), keeping every object as last known and saying so once.
  * One LIST and one WATCH per resource type while nothing goes wrong.
  */
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeGetJson } from './http.js';
 import { KubeError } from './config.js';
 
@@ -113,6 +113,7 @@ export class ResourceWatcher<T> {
     if (this.stopped) return;
     this.counters.watches++;
     let gone = false;
+    const { Watch } = await import('@kubernetes/client-node'); // loaded on first use (see config.ts)
     const w = new Watch(this.kc);
     try {
       this.abort = await w.watch(this.path, { resourceVersion: this.version, allowWatchBookmarks: true }, (type: string, o: Raw & { code?: number }) => {

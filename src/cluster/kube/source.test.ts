@@ -178,8 +178,8 @@ test('bad input: unreachable API, wrong credentials, RBAC forbidden, unknown con
   t.after(() => rmSync(dir, { recursive: true }));
   const file = join(dir, 'config');
   writeFileSync(file, s.kubeConfigYaml());
-  assert.throws(() => loadKubeConfig({ kubeconfig: file, context: 'nope' }), /--context nope: no such context in the kubeconfig \(it has: /);
-  assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'missing') }), /no kubeconfig at .*--kubeconfig FILE/);
+  await assert.rejects(() => loadKubeConfig({ kubeconfig: file, context: 'nope' }), /--context nope: no such context in the kubeconfig \(it has: /);
+  await assert.rejects(() => loadKubeConfig({ kubeconfig: join(dir, 'missing') }), /no kubeconfig at .*--kubeconfig FILE/);
   // The CLI path: a snapshot through a kubeconfig file.
   s.upsert(makePod({ name: 'x', nodeName: 'n1', ip: '10.5.0.1' }));
   const snap = await loadClusterSnapshot({ kube: { kubeconfig: file } });

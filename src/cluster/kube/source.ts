@@ -82,7 +82,7 @@ export function watchKubernetes(
   };
   const ready = (async (): Promise<ClusterSnapshot | undefined> => {
     try {
-      kc = o instanceof Object && 'getCurrentCluster' in o ? o : loadKubeConfig(o as KubeOptions);
+      kc = o instanceof Object && 'getCurrentCluster' in o ? o : await loadKubeConfig(o as KubeOptions);
       pods = new ResourceWatcher(kc, 'pods', '/api/v1/pods', (x) => readPod(x as JsonObject, reader('Pod')(x as JsonObject)), changed, log);
       services = new ResourceWatcher(kc, 'services', '/api/v1/services', (x) => readService(x as JsonObject, reader('Service')(x as JsonObject)), changed, log);
       slices = new ResourceWatcher(kc, 'endpointslices', '/apis/discovery.k8s.io/v1/endpointslices', (x) => readSlice(x as JsonObject), changed, log);
