@@ -56,6 +56,11 @@ export class Redactor {
       : new RegExp(this.words.map((w) => [...w].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[-_]?')).join('|'), 'i');
   }
 
+  /** A fresh global regex that finds any configured word (as `isSecret` would see it inside a name); null with no words. */
+  wordFinder(): RegExp | null {
+    return this.anyWord === null ? null : new RegExp(this.anyWord.source, 'gi');
+  }
+
   isSecret(name: string): boolean {
     let v = this.verdicts.get(name);
     if (v === undefined) {

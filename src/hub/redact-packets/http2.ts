@@ -74,8 +74,8 @@ function maskBlocks(s: Stream, from: number, advertised: number, r: Redactor): n
       const q = { pos: vAt };
       if (readInt(block, q, 7) <= 0) return;
       const head = at(vAt);
-      if (head >= 0) s.masked[head] = s.bytes[head] & 0x7f; // the value is no longer Huffman-coded
-      for (let i = q.pos; i < vEnd; i++) { const x = at(i); if (x >= 0) s.masked[x] = MASK_BYTE; }
+      if (head >= 0) s.set(head, s.bytes[head] & 0x7f); // the value is no longer Huffman-coded
+      for (let i = q.pos; i < vEnd; i++) { const x = at(i); if (x >= 0) s.set(x, MASK_BYTE); }
       n++;
     });
     pieces = [];

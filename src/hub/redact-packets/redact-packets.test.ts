@@ -340,3 +340,21 @@ test('redaction off (hub --no-redact) leaves packets as captured', () => {
   assert.deepEqual(redactPackets(out, new Redactor({ enabled: false, words: [] })), { values: 0, packets: 0 });
   assert.ok(out.every((r, i) => r.data.equals(before[i].data)));
 });
+
+test('text scanner: only names are matched, never values; escaped and cut-short JSON; objects under a secret name keep their own fields', async () => {
+  const { Stream } = await import('./streams.js');
+  const { maskText } = await import('./text.js');
+  const run = (text: string): string => {
+    const s = new Stream('k', 1, 2);
+    s.bytes = Buffer.from(text, 'latin1');
+    maskText(s, redactor);
+    return s.masked.toString('latin1');
+  };
+  assert.equal(run('{"note":"my password is here","password":"p1"}'), '{"note":"my password is here","password":"**"}');
+  assert.equal(run('{"pass\\u0077ord": "p2", "n": 1}'), '{"pass\\u0077ord": "**", "n": 1}');
+  assert.equal(run('{"credentials": {"user": "u", "secretKey": 42}}'), '{"credentials": {"user": "u", "secretKey": **}}');
+  assert.equal(run('{"a":1,"api_key":"cut-sho'), '{"a":1,"api_key":"*******');
+  assert.equal(run('q=my+password&user_token=abc&x=password'), 'q=my+password&user_token=***&x=password');
+  assert.equal(run("a=1&pass%77ord=pw&b=%41"), "a=1&pass%77ord=**&b=%41");
+  assert.equal(run('GET /?session_id=s1 HTTP/1.1\r\nX-Refresh-Token: r1\r\nX-Note: password\r\nCOOKIE : c=1\r\n\r\n'), 'GET /?session_id=** HTTP/1.1\r\nX-Refresh-Token: **\r\nX-Note: password\r\nCOOKIE : ***\r\n\r\n');
+});

@@ -45,8 +45,10 @@ interface Placed {
 export class Stream {
   /** The captured bytes in stream order; gaps are zeros. */
   bytes: Buffer = Buffer.alloc(0);
-  /** Same bytes with the secrets masked; scanners write here. */
-  masked: Buffer = Buffer.alloc(0);
+  /** The same bytes with the secrets masked: a copy made on the first mask (most streams have none). */
+  private copy: Buffer | null = null;
+  /** Ranges changed in `masked`, in the order they were changed. */
+  readonly dirty: Array<[number, number]> = [];
   /** The SYN of this direction is in the export: offset 0 is the stream's first byte. */
   fromStart = false;
   /** Captured ranges, sorted and merged. */
@@ -66,9 +68,29 @@ export class Stream {
     return this.fromStart && this.ranges.length > 0 && this.ranges[0][0] === 0 ? this.ranges[0][1] : 0;
   }
 
+  /** The masked bytes (the captured ones while nothing is masked). */
+  get masked(): Buffer {
+    return this.copy ?? this.bytes;
+  }
+
+  private writable(): Buffer {
+    this.copy ??= Buffer.from(this.bytes);
+    return this.copy;
+  }
+
   /** Mask [start, end) with MASK_BYTE. */
   mask(start: number, end: number): void {
-    this.masked.fill(MASK_BYTE, Math.max(0, start), Math.min(end, this.masked.length));
+    const s = Math.max(0, start), e = Math.min(end, this.bytes.length);
+    if (e <= s) return;
+    this.writable().fill(MASK_BYTE, s, e);
+    this.dirty.push([s, e]);
+  }
+
+  /** Set one byte of the masked copy (HTTP/2 clears a Huffman bit). */
+  set(at: number, value: number): void {
+    if (at < 0 || at >= this.bytes.length) return;
+    this.writable()[at] = value;
+    this.dirty.push([at, at + 1]);
   }
 }
 
@@ -146,7 +168,7 @@ export function buildStreams(records: readonly PacketRecord[]): Streams {
     }
     s.bytes = Buffer.alloc(size);
     for (const { p, off } of at) p.rec.data.copy(s.bytes, off, p.payOff, p.payOff + p.len);
-    s.masked = Buffer.from(s.bytes);
+    at.sort((x, y) => x.off - y.off);
     s.packets.push(...at);
     const sorted = at.map(({ p, off }) => [off, off + p.len] as [number, number]).sort((x, y) => x[0] - y[0]);
     for (const r of sorted) {
@@ -184,35 +206,55 @@ function rewrite(p: Placed, from: number, next: Uint8Array): void {
   d.writeUInt16BE(~sum & 0xffff, p.tcpOff + 16);
 }
 
+/** Merged, sorted copy of a stream's dirty ranges. */
+function merged(ranges: ReadonlyArray<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const r of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last !== undefined && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]); else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+/** Copy one packet's share of a dirty range [a, b) (stream offsets) back into it; true when it changed. */
+function carry(s: Stream, p: Placed, off: number, a: number, b: number): boolean {
+  const masked = s.masked;
+  let changed = false;
+  for (let i = a - off; i < b - off;) {
+    if (masked[off + i] === s.bytes[off + i]) { i++; continue; }
+    let j = i;
+    while (j < b - off && masked[off + j] !== s.bytes[off + j]) j++;
+    // A retransmission with other bytes than the stream kept is masked whole where they differ.
+    const same = p.rec.data.subarray(p.payOff + i, p.payOff + j).equals(s.bytes.subarray(off + i, off + j));
+    rewrite(p, p.payOff + i, same ? masked.subarray(off + i, off + j) : Buffer.alloc(j - i, MASK_BYTE));
+    changed = true;
+    i = j;
+  }
+  return changed;
+}
+
 /** Step 3: the masks back into the packets. Returns the number of packets changed. */
 export function applyMasks(streams: Streams): number {
-  let changed = 0;
+  const changed = new Set<Placed>();
   for (const c of streams.connections) {
     for (const s of [c.a, c.b]) {
+      if (s.dirty.length === 0) continue;
+      const ranges = merged(s.dirty);
+      // Packets are sorted by offset; a packet can overlap several ranges and (retransmissions) the other way round.
+      let first = 0;
       for (const { p, off } of s.packets) {
-        let touched = false;
-        for (let i = 0; i < p.len;) {
-          if (s.masked[off + i] === s.bytes[off + i]) { i++; continue; }
-          let j = i;
-          while (j < p.len && s.masked[off + j] !== s.bytes[off + j]) j++;
-          // Only bytes this packet carries as the stream did: a retransmission with other bytes keeps its own.
-          if (p.rec.data.subarray(p.payOff + i, p.payOff + j).equals(s.bytes.subarray(off + i, off + j))) {
-            rewrite(p, p.payOff + i, s.masked.subarray(off + i, off + j));
-            touched = true;
-          } else {
-            rewrite(p, p.payOff + i, Buffer.alloc(j - i, MASK_BYTE));
-            touched = true;
-          }
-          i = j;
+        const end = off + p.len;
+        while (first < ranges.length && ranges[first][1] <= off) first++;
+        for (let k = first; k < ranges.length && ranges[k][0] < end; k++) {
+          if (carry(s, p, off, Math.max(off, ranges[k][0]), Math.min(end, ranges[k][1]))) changed.add(p);
         }
-        if (touched) changed++;
       }
     }
   }
   for (const p of streams.unplaced) {
     if (p.len <= 0) continue;
     rewrite(p, p.payOff, Buffer.alloc(Math.min(p.len, p.rec.data.length - p.payOff), MASK_BYTE));
-    changed++;
+    changed.add(p);
   }
-  return changed;
+  return changed.size;
 }
