@@ -29,6 +29,7 @@ constexpr size_t MaxRecordBytes(size_t snaplen) { return kRecordHeaderBytes + Al
 // One batch buffer. Owned by the capture handle; lent to JS while in flight.
 struct Batch {
   uint8_t* data = nullptr;
+  size_t mapped = 0;      // bytes mapped at `data` (munmap length)
   size_t capacity = 0;
   size_t used = 0;       // bytes written
   uint32_t count = 0;    // records written

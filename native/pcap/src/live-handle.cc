@@ -5,6 +5,7 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -124,12 +125,19 @@ LiveHandle::LiveHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LiveHa
   maxRecord_ = MaxRecordBytes(static_cast<size_t>(snaplen));
   const size_t cap = std::max(opts_.batchBytes, 2 * maxRecord_);
   batches_.resize(static_cast<size_t>(opts_.batches));
-  const size_t allocBytes = (cap + 63) & ~static_cast<size_t>(63);  // aligned_alloc wants a multiple
+  // Batches are mapped, not malloc'd: a page counts in RSS only once a packet
+  // was written to it, and munmap gives it back when the capture closes.
+  // From malloc, glibc's dynamic mmap threshold would serve the second
+  // handle's 4 MiB batches from a heap arena after the first was freed, and
+  // every page ever touched there would stay resident across pod churn.
+  const size_t allocBytes = (cap + 4095) & ~static_cast<size_t>(4095);
   for (Batch& b : batches_) {
-    b.data = static_cast<uint8_t*>(std::aligned_alloc(64, allocBytes));
+    void* m = mmap(nullptr, allocBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) { CloseNow(); ThrowCode(env, "EPCAP", "out of memory for batch buffers"); return; }
+    b.data = static_cast<uint8_t*>(m);
+    b.mapped = allocBytes;
     b.capacity = cap;
     b.maxCaplen = static_cast<uint32_t>(snaplen);
-    if (b.data == nullptr) { CloseNow(); ThrowCode(env, "EPCAP", "out of memory for batch buffers"); return; }
   }
   wakeFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wakeFd_ < 0) { CloseNow(); ThrowCode(env, "EPCAP", "eventfd failed"); return; }
@@ -415,7 +423,10 @@ void LiveHandle::OnThreadDone(Napi::Env env) {
 void LiveHandle::CloseNow() {
   closed_ = true;
   if (pcap_ != nullptr) { pcap_close(pcap_); pcap_ = nullptr; }
-  for (Batch& b : batches_) { std::free(b.data); b.data = nullptr; }
+  for (Batch& b : batches_) {
+    if (b.data != nullptr) munmap(b.data, b.mapped);
+    b.data = nullptr;
+  }
   batches_.clear();
   if (wakeFd_ >= 0) { close(wakeFd_); wakeFd_ = -1; }
 }
