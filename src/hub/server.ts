@@ -217,7 +217,9 @@ export class Hub {
     app.get('/login', async (req: FastifyRequest<{ Querystring: { token?: string } }>, reply) => {
       const t = req.query.token;
       if (typeof t !== 'string' || !this.auth.matches(t)) { this.ingest.authFailures++; return reply.code(401).send({ error: 'wrong token' }); }
-      return reply.header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(t)}; HttpOnly; SameSite=Strict; Path=/`).redirect('/');
+      // Secure when the hub serves HTTPS: the browser then never sends the token over plain HTTP.
+      const secure = this.opts.tls === undefined ? '' : '; Secure';
+      return reply.header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(t)}; HttpOnly; SameSite=Strict; Path=/${secure}`).redirect('/');
     });
 
     registerUi(app);

@@ -142,6 +142,11 @@ test('hub and worker over mutual TLS: entries are stored; the API works with the
     }).on('error', reject).end();
   });
   assert.match(body, /^200 \{"entries":\[\{"id":"node-a\.r1\.c/);
+  // The login cookie of an HTTPS hub is Secure (the plain HTTP hub's is tested in pentest/auth.test.ts).
+  const cookie = await new Promise<string>((resolve, reject) => {
+    request(`${hub.url}/login?token=${TOKEN}`, { ca: mainBundle.ca }, (res) => { res.resume(); resolve(String(res.headers['set-cookie'] ?? '')); }).on('error', reject).end();
+  });
+  assert.ok(cookie.split(';').map((a) => a.trim().toLowerCase()).includes('secure'), cookie);
 });
 
 test('a worker certificate from another CA is refused on /api/ingest (403), and the worker logs why', async (t) => {
