@@ -6,6 +6,7 @@
  * in one lab can be replayed between the pods of another). Checksums are
  * fixed incrementally (RFC 1624). Only Ethernet/IPv4 TCP/UDP is rewritten.
  */
+import { adjustChecksum } from '../layers/checksum.js';
 import { RECORD_HEADER_BYTES, type PcapHeader } from './pcap-file.js';
 
 const FIRST_EPHEMERAL_PORT = 1024;
@@ -17,13 +18,7 @@ export function remapPort(port: number, rep: number): number {
   return FIRST_EPHEMERAL_PORT + ((port - FIRST_EPHEMERAL_PORT + rep * PORT_STRIDE) % span);
 }
 
-/** RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one 16-bit word m → m'. */
-export function adjustChecksum(sum: number, oldWord: number, newWord: number): number {
-  let s = (~sum & 0xffff) + (~oldWord & 0xffff) + newWord;
-  s = (s & 0xffff) + (s >>> 16);
-  s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
-}
+export { adjustChecksum };
 
 export interface RewritePlan {
   /** Repetition number: 0 keeps ports. */

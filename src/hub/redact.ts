@@ -44,6 +44,17 @@ const MAX_CACHED_NAMES = 4096;
 /** `"name": "value"` in JSON text; the value may be cut off at the end of the text. Unambiguous, so linear. */
 const JSON_TEXT_PAIR = /"((?:[^"\\\n]|\\.){1,128})"\s*:\s*"(?:[^"\\]|\\.)*("|$)/g;
 
+/** A form or query parameter's name as `isSecret` should see it: URL-decoded (`+` is a space), or raw when it does not decode. */
+export function paramName(raw: string): string {
+  try { return decodeURIComponent(raw.replace(/\+/g, ' ')); } catch { return raw; }
+}
+
+/** The text between a JSON key's quotes as `isSecret` should see it: unescaped, or raw when it does not parse. */
+export function jsonKeyName(raw: string): string {
+  if (!raw.includes('\\')) return raw; // nothing to unescape (and what JSON.parse would refuse it keeps raw anyway)
+  try { return JSON.parse(`"${raw}"`) as string; } catch { return raw; }
+}
+
 export class Redactor {
   private readonly words: string[];
   private readonly verdicts = new Map<string, boolean>();
@@ -140,8 +151,7 @@ export class Redactor {
     return text.split('&').map((p) => {
       const eq = p.indexOf('=');
       const name = eq < 0 ? p : p.slice(0, eq);
-      let decoded = name;
-      try { decoded = decodeURIComponent(name.replace(/\+/g, ' ')); } catch { /* keep raw */ }
+      const decoded = paramName(name);
       if (eq < 0 || !this.isSecret(decoded)) return p;
       names.push(decoded);
       return `${name}=${encodeURIComponent(MASK)}`;
@@ -185,8 +195,7 @@ export class Redactor {
     if (this.anyWord === null || !this.anyWord.test(b.content)) return b;
     const before = masked.length;
     const content = b.content.replace(JSON_TEXT_PAIR, (pair: string, key: string, close: string) => {
-      let name = key;
-      try { name = JSON.parse(`"${key}"`) as string; } catch { /* keep the raw text */ }
+      const name = jsonKeyName(key);
       if (!this.isSecret(name)) return pair;
       masked.push(`${at}.content.${name}`);
       return `"${key}":"${MASK}${close}`;

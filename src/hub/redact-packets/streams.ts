@@ -6,9 +6,9 @@
  *    in its direction's stream at `seq - base`, where base is the SYN's
  *    sequence number + 1 when the SYN is in the export, else the lowest
  *    sequence number seen (32-bit wrap-around taken into account).
- * 2. The scanners (`text.ts`, `binary.ts`, `http2.ts`) read `bytes` and
- *    write masks into `masked`, a copy of the same length. Gaps are zeros and
- *    `covered()` says whether a range was captured.
+ * 2. The scanners (`text.ts`, `binary.ts`, `http2.ts`) read `bytes` (gaps
+ *    are zeros; `headRun` is the captured run from the stream's start) and
+ *    mask through `mask`/`set`, which change a copy, `masked`.
  * 3. `applyMasks` copies back into each packet only the bytes the scanners
  *    changed, so a retransmission is masked like the original, and updates
  *    the TCP checksum incrementally (RFC 1624): a checksum that was right
@@ -21,6 +21,7 @@
 import { decodeLink, type LinkResult } from '../../layers/link.js';
 import { IpPacket, IpProto, decodeIpv4, decodeIpv6 } from '../../layers/ip.js';
 import { formatIp } from '../../layers/address.js';
+import { adjustChecksum, onesSum } from '../../layers/checksum.js';
 
 /** One direction's stream is rebuilt up to this many bytes; payload past it is masked whole. */
 export const MAX_STREAM_BYTES = 64 * 1024 * 1024;
@@ -56,12 +57,6 @@ export class Stream {
   readonly packets: Array<{ p: Placed; off: number }> = [];
 
   constructor(readonly key: string, readonly srcPort: number, readonly dstPort: number) {}
-
-  /** Were all of [start, end) captured? */
-  covered(start: number, end: number): boolean {
-    for (const [s, e] of this.ranges) if (s <= start && end <= e) return true;
-    return start >= end;
-  }
 
   /** The length of the captured run from offset 0 (0 when the stream's start was not captured). */
   get headRun(): number {
@@ -170,24 +165,9 @@ export function buildStreams(records: readonly PacketRecord[]): Streams {
     for (const { p, off } of at) p.rec.data.copy(s.bytes, off, p.payOff, p.payOff + p.len);
     at.sort((x, y) => x.off - y.off);
     s.packets.push(...at);
-    const sorted = at.map(({ p, off }) => [off, off + p.len] as [number, number]).sort((x, y) => x[0] - y[0]);
-    for (const r of sorted) {
-      const last = s.ranges[s.ranges.length - 1];
-      if (last !== undefined && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]); else s.ranges.push([r[0], r[1]]);
-    }
+    s.ranges = merged(at.map(({ p, off }) => [off, off + p.len]));
   }
   return { connections, unplaced };
-}
-
-/** Ones'-complement sum of `b[start, end)` as 16-bit words from an even offset `start - base`. */
-function onesSum(b: Uint8Array, start: number, end: number, base: number): number {
-  let sum = 0;
-  let i = start;
-  if ((start - base) & 1) { sum += b[i]; i++; } // low byte of a word that starts before `start`
-  for (; i + 1 < end; i += 2) sum += (b[i] << 8) | b[i + 1];
-  if (i < end) sum += b[i] << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
 }
 
 /** Overwrite `data[from, to)` with `next` and update the TCP checksum at `tcpOff` (RFC 1624, eqn. 3). */
@@ -197,16 +177,13 @@ function rewrite(p: Placed, from: number, next: Uint8Array): void {
   // Whole 16-bit words around the change, counted from the TCP header.
   const ws = from - ((from - p.tcpOff) & 1);
   const we = Math.min(p.payOff + p.len, to + ((to - p.tcpOff) & 1));
-  const old = onesSum(d, ws, we, p.tcpOff);
+  const old = onesSum(d, ws, we);
   Buffer.from(next).copy(d, from);
   if (!p.whole) return;
-  const now = onesSum(d, ws, we, p.tcpOff);
-  let sum = (~d.readUInt16BE(p.tcpOff + 16) & 0xffff) + (~old & 0xffff) + now;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  d.writeUInt16BE(~sum & 0xffff, p.tcpOff + 16);
+  d.writeUInt16BE(adjustChecksum(d.readUInt16BE(p.tcpOff + 16), old, onesSum(d, ws, we)), p.tcpOff + 16);
 }
 
-/** Merged, sorted copy of a stream's dirty ranges. */
+/** Ranges sorted and merged where they overlap or touch (a new array; the input is kept). */
 function merged(ranges: ReadonlyArray<[number, number]>): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   for (const r of [...ranges].sort((x, y) => x[0] - y[0])) {

@@ -16,7 +16,7 @@
  * streams that start mid-way, and masking a value that only looks like a
  * header costs little, while missing one leaks it.
  */
-import type { Redactor } from '../redact.js';
+import { jsonKeyName, paramName, type Redactor } from '../redact.js';
 import type { Stream } from './streams.js';
 
 /** Longest name looked at around a hit (as the entry redactor's JSON text pairs). */
@@ -28,15 +28,6 @@ const PARAM_DELIM = /[?&;\s]/;
 const VALUE_END = /[&;\s#"'<>]/;
 /** JSON \u escapes and URL %-escapes, which can spell a secret name without its word appearing. */
 const ESCAPES = /\\u[0-9a-fA-F]{4}|%[0-9a-fA-F]{2}/g;
-
-function decodeName(raw: string): string {
-  try { return decodeURIComponent(raw.replace(/\+/g, ' ')); } catch { return raw; }
-}
-
-function jsonName(raw: string): string {
-  if (!raw.includes('\\')) return raw;
-  try { return JSON.parse(`"${raw}"`) as string; } catch { return raw; }
-}
 
 /** End of a line's value: the next CR or LF. */
 function lineEnd(t: string, from: number): number {
@@ -67,7 +58,7 @@ function paramAt(t: string, ws: number, we: number, r: Redactor, s: Stream): boo
   if (a > 0 && !PARAM_DELIM.test(t[a - 1])) return false;
   let z = we;
   while (z < t.length && z - a < MAX_NAME && t[z] !== '=' && !PARAM_DELIM.test(t[z]) && t[z] !== '"') z++;
-  if (t[z] !== '=' || !r.isSecret(decodeName(t.slice(a, z)))) return false;
+  if (t[z] !== '=' || !r.isSecret(paramName(t.slice(a, z)))) return false;
   let e = z + 1;
   while (e < t.length && !VALUE_END.test(t[e])) e++;
   s.mask(z + 1, e);
@@ -84,7 +75,7 @@ function jsonAt(t: string, ws: number, we: number, r: Redactor, s: Stream): bool
   if (t[z] !== '"') return false;
   let c = z + 1;
   while (c < t.length && /\s/.test(t[c])) c++;
-  if (t[c] !== ':' || !r.isSecret(jsonName(t.slice(a, z)))) return false;
+  if (t[c] !== ':' || !r.isSecret(jsonKeyName(t.slice(a, z)))) return false;
   c++;
   while (c < t.length && /\s/.test(t[c])) c++;
   if (t[c] === '"') {
