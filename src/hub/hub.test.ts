@@ -259,18 +259,30 @@ test('1,000 concurrent stream clients are served; the hub keeps answering the AP
   for (const c of clients) c.close();
 });
 
+/**
+ * A worker as the export sees it: its packets go into a packet ring and through the pipeline, its entries
+ * to the hub, and the hub's packet requests are answered from the ring. `feed` then `finish` (drained).
+ */
+function ringWorker(hub: Hub, node: string, runId: string): { up: Uplink; feed(rec: PacketRecord): void; finish(): Promise<boolean> } {
+  const ring = new PacketRing();
+  const up = new Uplink({ url: hub.url, token: TOKEN, node, runId, log: quiet, packets: (flows) => ring.find(flows) });
+  const writer = new JsonlWriter(up);
+  const pipeline = new Pipeline((e) => { if (up.admit()) { writer.write(e); up.written(); } }, { idPrefix: `${node}.${runId}.` });
+  return {
+    up,
+    feed: (rec) => { ring.add(rec); pipeline.packet(rec); },
+    finish: async () => { pipeline.finish(); return up.drain(10_000); },
+  };
+}
+
 test('pcapng export: the original packets of the matching connections, fetched from the worker that captured them', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
   const hub = await startHub(dir);
   const capture = fixturePath('golden', 'lab-http-dns.pcap');
-  const ring = new PacketRing();
-  const up = new Uplink({ url: hub.url, token: TOKEN, node: 'node-x', runId: 'r9', log: quiet, packets: (flows) => ring.find(flows) });
-  t.after(async () => { up.close(); await hub.stop(); rmSync(dir, { recursive: true }); });
-  const writer = new JsonlWriter(up);
-  const pipeline = new Pipeline((e) => { if (up.admit()) { writer.write(e); up.written(); } }, { idPrefix: 'node-x.r9.' });
-  await readCaptureFile(capture, { packet: (rec) => { ring.add(rec); pipeline.packet(rec); } });
-  pipeline.finish();
-  assert.equal(await up.drain(10_000), true);
+  const w = ringWorker(hub, 'node-x', 'r9');
+  t.after(async () => { w.up.close(); await hub.stop(); rmSync(dir, { recursive: true }); });
+  await readCaptureFile(capture, { packet: (rec) => w.feed(rec) });
+  assert.equal(await w.finish(), true);
   const http = hub.store.page(null, 1000).map((r) => r.entry).filter((e) => e.protocol === 'http');
   assert.ok(http.length > 0);
   // Expected: every packet of the original capture that belongs to one of the HTTP connections.
@@ -306,14 +318,10 @@ test('pcapng export is redacted like the entries (Authorization, Cookie, a secre
     const dir = mkdtempSync(join(tmpdir(), 'podtap-hub-'));
     const hub = new Hub({ host: '127.0.0.1', port: 0, token: TOKEN, store: { ...NO_AGE_LIMIT, dir }, log: quiet, redact: { enabled: redact, words: DEFAULT_SECRET_WORDS } });
     await hub.start();
-    const ring = new PacketRing();
-    const up = new Uplink({ url: hub.url, token: TOKEN, node: 'node-r', runId: 'r1', log: quiet, packets: (flows) => ring.find(flows) });
+    const w = ringWorker(hub, 'node-r', 'r1');
     try {
-      const writer = new JsonlWriter(up);
-      const pipeline = new Pipeline((e) => { if (up.admit()) { writer.write(e); up.written(); } }, { idPrefix: 'node-r.r1.' });
-      frames.forEach((data, i) => { const rec = { ts: 1_700_000_000_000 + i, linkType: 1, iface: 0, data, origLength: data.length }; ring.add(rec); pipeline.packet(rec); });
-      pipeline.finish();
-      assert.equal(await up.drain(10_000), true);
+      frames.forEach((data, i) => w.feed({ ts: 1_700_000_000_000 + i, linkType: 1, iface: 0, data, origLength: data.length }));
+      assert.equal(await w.finish(), true);
       const r = await fetch(`${hub.url}/api/export.pcapng?q=http`, { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.equal(r.status, 200);
       const file = Buffer.from(await r.arrayBuffer()).toString('latin1');
@@ -321,7 +329,7 @@ test('pcapng export is redacted like the entries (Authorization, Cookie, a secre
       assert.ok(file.includes('page=2'));
       assert.match(r.headers.get('x-podtap-redacted') ?? '', redact ? /^3 values in \d+ packets$/ : /^0 values in 0 packets$/);
     } finally {
-      up.close();
+      w.up.close();
       await hub.stop();
       rmSync(dir, { recursive: true });
     }
