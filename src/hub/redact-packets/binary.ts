@@ -16,6 +16,7 @@
  * A walk stops at the first byte that was not captured or does not fit the
  * framing; what comes after authentication is not read.
  */
+import { MqttCursor } from '../../dissectors/mqtt/cursor.js';
 import { redisSecretArgs } from '../redact.js';
 import type { Connection, Stream } from './streams.js';
 
@@ -165,31 +166,22 @@ export function maskMqtt(c: Connection): number {
   for (const s of [c.a, c.b]) {
     const b = s.bytes, end = s.headRun;
     if (end < 2 || b[0] !== 0x10) continue;
-    let p = 1, remaining = 0;
-    for (let shift = 0; p < end && shift <= 21; shift += 7) {
-      const x = b[p++];
-      remaining += (x & 0x7f) << shift;
-      if ((x & 0x80) === 0) break;
-    }
-    const stop = Math.min(end, p + remaining);
-    const str = (at: number): number => (at + 2 <= stop ? at + 2 + b.readUInt16BE(at) : -1);
-    let q = str(p);
-    if (q < 0 || q + 4 > stop) continue;
-    const name = b.toString('latin1', p + 2, q);
+    const head = new MqttCursor(b, 1, end);
+    const remaining = head.varint();
+    if (head.short) continue;
+    const r = new MqttCursor(b, head.pos, Math.min(end, head.pos + remaining));
+    const name = Buffer.from(r.binary()).toString('latin1');
     if (name !== 'MQTT' && name !== 'MQIsdp') continue;
-    const level = b[q], flags = b[q + 1];
-    q += 4;
-    const varint = (at: number): number => {
-      let v = 0;
-      for (let shift = 0; at < stop && shift <= 21; shift += 7) { const x = b[at++]; v += (x & 0x7f) << shift; if ((x & 0x80) === 0) return at + v; }
-      return -1;
-    };
-    if (level === 5) q = varint(q); // CONNECT properties
-    if (q >= 0) q = str(q); // client id
-    if (q >= 0 && (flags & 0x04)) { if (level === 5) q = varint(q); if (q >= 0) q = str(q); if (q >= 0) q = str(q); } // will
-    if (q >= 0 && (flags & 0x80)) q = str(q); // user name
-    if (q < 0 || (flags & 0x40) === 0 || q + 2 > stop) return 0;
-    s.mask(q + 2, Math.min(q + 2 + b.readUInt16BE(q), stop));
+    const level = r.u8(), flags = r.u8();
+    r.u16(); // keep alive
+    if (level === 5) r.bytes(r.varint()); // CONNECT properties
+    r.binary(); // client id
+    if (flags & 0x04) { if (level === 5) r.bytes(r.varint()); r.binary(); r.binary(); } // will properties, topic, payload
+    if (flags & 0x80) r.binary(); // user name
+    if ((flags & 0x40) === 0) return 0;
+    const len = r.u16();
+    if (r.short) return 0;
+    s.mask(r.pos, Math.min(r.pos + len, r.end));
     return 1;
   }
   return 0;
