@@ -27,7 +27,7 @@ COPY fixtures/demo fixtures/demo/
 RUN npm ci --no-audit --no-fund
 # build-native.mjs only warns when the addon cannot be built; an image without it could not capture.
 RUN npx tsc -p tsconfig.json \
- && test -f native/pcap/build/Release/podtap_pcap.node \
+ && test -f native/pcap/build/Release/podtap_pcap.node -a -f native/pcap/build/Release/podtap_inflate.node \
  && find dist -name '*.test.js' -o -name '*.test.js.map' | xargs rm -f \
  && npm prune --omit=dev --no-audit --no-fund
 
@@ -45,7 +45,7 @@ COPY --from=build /app/node_modules node_modules/
 COPY --from=build /app/dist dist/
 COPY --from=build /app/bin bin/
 COPY --from=build /app/fixtures/demo fixtures/demo/
-COPY --from=build /app/native/pcap/build/Release/podtap_pcap.node native/pcap/build/Release/
+COPY --from=build /app/native/pcap/build/Release/podtap_pcap.node /app/native/pcap/build/Release/podtap_inflate.node native/pcap/build/Release/
 USER 10001:10001
 ENTRYPOINT ["node", "/app/bin/podtap.js"]
 CMD ["--help"]

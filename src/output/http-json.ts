@@ -11,7 +11,7 @@
  * response around it (all but the body), is made once and remembered
  * (WeakMaps keyed by the record: they go when it does). A remembered
  * fragment is used only after the fields it was made from compare equal.
- * Other protocols go through JSON.stringify.
+ * Other protocols are walked generically (writeOtherEntry).
  */
 import type { Endpoint, Entry, HttpBody, HttpEntry, HttpRequest, HttpResponse } from '../entries/types.js';
 import { JsonBytes } from './json-bytes.js';
@@ -243,7 +243,39 @@ export function writeHttpEntry(e: HttpEntry, out: JsonBytes): void {
 /** Appends one entry's JSON (no newline) to `out`. */
 export function writeEntryJson(e: Entry, out: JsonBytes): void {
   if (e.protocol === 'http') writeHttpEntry(e, out);
-  else out.text(JSON.stringify(e));
+  else writeOtherEntry(e, out);
+}
+
+/**
+ * Every other protocol: the entry's own fields in their order, walked by
+ * JsonBytes#value (a third faster than JSON.stringify and encoding; long
+ * strings much faster), with `src` and `dst` from the endpoint memory.
+ */
+function writeOtherEntry(e: Exclude<Entry, HttpEntry>, out: JsonBytes): void {
+  const o = e as unknown as Record<string, unknown>;
+  if (Object.getPrototypeOf(o) !== Object.prototype || typeof o.toJSON === 'function') { out.value(o); return; }
+  out.ascii('{');
+  let first = true;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (!first && (k === 'src' || k === 'dst') && isEndpoint(v)) {
+      endpoint(k === 'src' ? SRC : DST, v, out);
+      continue;
+    }
+    const mark = out.pos;
+    if (!first) out.ascii(',');
+    out.string(k);
+    out.ascii(':');
+    if (out.value(v, 1)) first = false;
+    else out.pos = mark;
+  }
+  out.ascii('}');
+}
+
+function isEndpoint(v: unknown): v is Endpoint {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype
+    && typeof (v as Endpoint).ip === 'string' && typeof (v as Endpoint).port === 'number' && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /** One entry as JSON text (for tests and one-off uses; writers use writeEntryJson). */

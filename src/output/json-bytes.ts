@@ -18,6 +18,8 @@ const SHORT_ESCAPES: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /** Below 2^42 (ms: the year 2109) doubles are closer than 0.001 apart, which the microsecond path needs. */
 const MICRO_GRID_MAX = 2 ** 42;
+/** Nesting walked by `value()`; deeper values go to JSON.stringify (which finds cycles). */
+export const MAX_WALK_DEPTH = 64;
 
 export class JsonBytes {
   buf: Buffer;
@@ -83,7 +85,62 @@ export class JsonBytes {
       }
       this.pos = start;
     }
+    if (n > BYTE_LOOP_MAX && isWellFormed(s)) { this.longString(s); return; }
     this.text(NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"');
+  }
+
+  /**
+   * A well-formed string of any length: encoded by Buffer#write, then its
+   * bytes scanned four at a time for what JSON escapes and, only if there
+   * is any, escaped in place from the back. Why: a regex test or
+   * JSON.stringify scans ~1.4 ns per character here, this ~0.4.
+   */
+  private longString(s: string): void {
+    this.ensure(s.length * 3 + 2);
+    const b = this.buf;
+    const from = this.pos + 1;
+    b[this.pos] = QUOTE;
+    const to = from + b.write(s, from, 'utf8');
+    const first = firstEscape(b, this.words(), from, to);
+    this.pos = to;
+    if (first >= 0) this.escapeFrom(first);
+    this.buf[this.pos++] = QUOTE;
+  }
+
+  /** Escapes the bytes written from `first` to `pos` in place (shifted towards the end). */
+  private escapeFrom(first: number): void {
+    let extra = 0;
+    const end = this.pos;
+    for (let i = first; i < end; i++) {
+      const c = this.buf[i]!;
+      if (c === QUOTE || c === BACKSLASH) extra += 1;
+      else if (c < 0x20) extra += SHORT_ESCAPES[c] !== undefined ? 1 : 5;
+    }
+    this.ensure(extra + 1);
+    const b = this.buf;
+    let q = end + extra;
+    for (let i = end - 1; i >= first; i--) {
+      const c = b[i]!;
+      if (c >= 0x20 && c !== QUOTE && c !== BACKSLASH) { b[--q] = c; continue; }
+      if (c === QUOTE || c === BACKSLASH) { b[--q] = c; b[--q] = BACKSLASH; continue; }
+      const short = SHORT_ESCAPES[c];
+      if (short !== undefined) { b[--q] = short; b[--q] = BACKSLASH; continue; }
+      b[--q] = HEX[c & 15]!;
+      b[--q] = HEX[c >> 4]!;
+      b[--q] = 0x30;
+      b[--q] = 0x30;
+      b[--q] = 0x75;
+      b[--q] = BACKSLASH;
+    }
+    this.pos = end + extra;
+  }
+
+  private wordView: Int32Array | null = null;
+  /** The whole of `buf`'s ArrayBuffer as 32-bit words (rebuilt when `buf` grows). */
+  private words(): Int32Array {
+    const ab = this.buf.buffer;
+    if (this.wordView === null || this.wordView.buffer !== ab) this.wordView = new Int32Array(ab, 0, ab.byteLength >>> 2);
+    return this.wordView;
   }
 
   /** A whole number 0 <= v < 1e15, digit by digit (two int32 halves: no float division per digit). */
@@ -134,6 +191,58 @@ export class JsonBytes {
     this.ascii(Number.isFinite(v) ? '' + v : 'null');
   }
 
+  /**
+   * Any value as JSON.stringify writes it (undefined when it writes nothing:
+   * the caller leaves the key out). Plain objects, arrays and primitives are
+   * walked here; anything else (toJSON, class instances, BigInt, nesting past
+   * MAX_WALK_DEPTH, cycles) is handed to JSON.stringify, which also throws
+   * what it throws.
+   */
+  value(v: unknown, depth = 0): boolean {
+    switch (typeof v) {
+      case 'string': this.string(v); return true;
+      case 'number': this.number(v); return true;
+      case 'boolean': this.ascii(v ? 'true' : 'false'); return true;
+      case 'object': break;
+      default: return this.other(v);
+    }
+    if (v === null) { this.ascii('null'); return true; }
+    if (depth >= MAX_WALK_DEPTH) return this.other(v);
+    if (Array.isArray(v)) {
+      if (Object.getPrototypeOf(v) !== Array.prototype) return this.other(v);
+      this.ascii('[');
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) this.ascii(',');
+        if (!this.value(v[i], depth + 1)) this.ascii('null');
+      }
+      this.ascii(']');
+      return true;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if ((proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return this.other(v);
+    this.ascii('{');
+    let first = true;
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+      const mark = this.pos;
+      if (!first) this.ascii(',');
+      this.string(k);
+      this.ascii(':');
+      if (this.value(x, depth + 1)) first = false;
+      else this.pos = mark; // a toJSON that gave undefined: the key goes too
+    }
+    this.ascii('}');
+    return true;
+  }
+
+  private other(v: unknown): boolean {
+    const s = JSON.stringify(v);
+    if (s === undefined) return false;
+    this.text(s);
+    return true;
+  }
+
   /** Text known to be ASCII with nothing to escape (field names, digits). */
   ascii(s: string): void {
     const n = s.length;
@@ -143,6 +252,35 @@ export class JsonBytes {
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
   }
+}
+
+/** String.prototype.isWellFormed (ES2024, in Node >= 20; lone surrogates are what JSON.stringify escapes). */
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+const needsEscape = (c: number): boolean => c < 0x20 || c === QUOTE || c === BACKSLASH;
+
+/**
+ * Index of the first byte in b[from, to) that JSON escapes (below 0x20, '"'
+ * or '\\'), or -1. Whole aligned words are tested at once: `(w - 0x20..) &
+ * ~w & 0x80..` is non-zero exactly when a byte of w is below 0x20, and the
+ * same on w ^ 0x22.. / w ^ 0x5c.. (minus 0x01..) finds a quote or backslash.
+ */
+export function firstEscape(b: Buffer, words: Int32Array, from: number, to: number): number {
+  const base = b.byteOffset;
+  let i = from;
+  while (i < to && ((base + i) & 3) !== 0) { if (needsEscape(b[i]!)) return i; i++; }
+  const wordEnd = (base + to) >>> 2;
+  for (let w = (base + i) >>> 2; w < wordEnd; w++) {
+    const x = words[w]!;
+    const q = x ^ 0x22222222;
+    const s = x ^ 0x5c5c5c5c;
+    if ((((x - 0x20202020) & ~x) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080) {
+      const at = (w << 2) - base;
+      for (let k = at; k < at + 4; k++) if (needsEscape(b[k]!)) return k;
+    }
+  }
+  for (i = Math.max(i, (wordEnd << 2) - base); i < to; i++) if (needsEscape(b[i]!)) return i;
+  return -1;
 }
 
 /** Writes int32 `v` >= 0 at `p` in decimal, left-padded with zeros to `width` digits; returns the end. */

@@ -6,6 +6,7 @@
  * never throws; decoded documents are copies (bson.ts).
  */
 import { constants, inflateSync } from 'node:zlib';
+import { sharedInflater, ZLIB_DEFLATE } from '../../util/inflate.js';
 import { type BsonBudget, type BsonDocument, documentSize, int64At, newBudget, readDocument } from './bson.js';
 
 export const HEADER_BYTES = 16;
@@ -118,6 +119,14 @@ function documents(b: Uint8Array, p: number, end: number, budget: BsonBudget): {
   return { docs, count };
 }
 
+/** A zlib-compressed body, at most `max` bytes; throws when it cannot be inflated (or is bigger). */
+function inflateMessage(data: Uint8Array, max: number): Buffer {
+  const stream = sharedInflater(ZLIB_DEFLATE); // native: one stream reset per message instead of one built per message
+  if (stream === null) return inflateSync(data, { maxOutputLength: max, finishFlush: constants.Z_SYNC_FLUSH });
+  stream.reset();
+  return stream.inflate(data, false, max);
+}
+
 /**
  * Decodes one message: `b` holds its first bytes (all of them unless the
  * framer kept only a prefix: then `size` > b.length and it is `truncated`).
@@ -140,7 +149,7 @@ export function parseMessage(b: Uint8Array, size: number): Message {
     else if (id === 2 && original >= 0 && original <= MAX_INFLATED_BYTES) {
       try {
         // A cut message inflates as far as its bytes go (Z_SYNC_FLUSH instead of an error).
-        body = inflateSync(data, { maxOutputLength: Math.max(original, 1), finishFlush: constants.Z_SYNC_FLUSH });
+        body = inflateMessage(data, Math.max(original, 1));
       } catch {
         m.notDecoded = true;
         return m;

@@ -39,7 +39,7 @@ export interface WebSocketEntry extends EntryBase {
 
 const OPCODES = ['continuation', 'text', 'binary', '', '', '', '', '', 'close', 'ping', 'pong'];
 
-/** A finished message as the binding collected it: `kept` is a copy it owns. */
+/** A finished message as the binding collected it: `kept` is a view valid during the call (the entry copies what it keeps). */
 export interface Collected {
   opcode: number;
   frames: number;

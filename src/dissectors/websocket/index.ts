@@ -9,9 +9,11 @@
  * 1. Frames are read by a FrameReader (unmasked pieces, views).
  * 2. Data frames (text, binary, continuation) are joined into one message;
  *    control frames may come between fragments and are messages of their own.
- * 3. Kept bytes are copies: up to maxBodyBytes of plain payload, or up to
- *    MAX_COMPRESSED_BYTES of a compressed message, inflated when it is whole
- *    (Inflater: context takeover unless `<side>_no_context_takeover`).
+ * 3. Kept bytes are copied into the side's reusable storage (Builder): up
+ *    to maxBodyBytes of plain payload, or up to MAX_COMPRESSED_BYTES of a
+ *    compressed message, inflated when it is whole (Inflater: context
+ *    takeover unless `<side>_no_context_takeover`). The entry takes its
+ *    text or base64 from them at once, before the storage is reused.
  * 4. Each finished message is an entry at once; at a gap, a framing error or
  *    the end of the stream, a message in progress is emitted flagged 'gap',
  *    'violation' or 'truncated', and that direction stops.
@@ -28,34 +30,71 @@ export type { WebSocketEntry, WebSocketMessage } from './entry.js';
 /** Compressed bytes of one message kept for inflating; a bigger message is counted, not decoded. */
 export const MAX_COMPRESSED_BYTES = 1024 * 1024;
 
+/** A side's builder keeps up to this much storage between messages; a bigger buffer is let go after its message. */
+const RETAINED_BUILDER_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One message's kept payload bytes (up to `cap`), in storage the side reuses
+ * for its next message: `take()` hands out a view that is valid until the
+ * next `reset()`. Why not a copy per piece: frames come in many small pieces
+ * and one allocation per piece was a tenth of a WebSocket run in GC.
+ */
 class Builder {
-  private parts: Uint8Array[] = [];
+  private buf: Buffer | null = null;
+  private cap = 0;
   bytes = 0;
   dropped = 0;
-  constructor(private readonly cap: number) {}
+
+  reset(cap: number): void {
+    this.cap = cap;
+    this.bytes = this.dropped = 0;
+  }
+
   add(view: Uint8Array): void {
     const take = Math.min(view.length, this.cap - this.bytes);
     if (take > 0) {
-      this.parts.push(view.slice(0, take)); // copy: the view is the caller's (or the unmask scratch)
+      const b = this.room(take);
+      b.set(take === view.length ? view : view.subarray(0, take), this.bytes); // copy: the view is the caller's (or the unmask scratch)
       this.bytes += take;
     }
     this.dropped += view.length - take;
   }
-  take(): Uint8Array {
-    const out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
-    this.parts = [];
-    this.bytes = this.dropped = 0;
+
+  /** The kept bytes followed by `tail` (the inflater's sync-flush marker) when given. */
+  take(tail: Uint8Array | null = null): Buffer {
+    if (tail !== null) this.room(tail.length).set(tail, this.bytes);
+    const b = this.buf;
+    const out = b === null ? EMPTY : b.subarray(0, this.bytes + (tail?.length ?? 0));
+    if (b !== null && b.length > RETAINED_BUILDER_BYTES) this.buf = null;
     return out;
+  }
+
+  private room(n: number): Buffer {
+    const need = this.bytes + n;
+    let b = this.buf;
+    if (b === null || b.length < need) {
+      const next = Buffer.allocUnsafe(Math.max(need, 256, b === null ? 0 : b.length * 2));
+      if (b !== null) b.copy(next, 0, 0, this.bytes);
+      this.buf = b = next;
+    }
+    return b;
   }
 }
 
 interface Current extends Collected { body: Builder }
+
+/** The sync-flush marker a permessage-deflate sender strips from each message (RFC 7692 §7.2.2). */
+const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 class Side {
   readonly reader: FrameReader;
   readonly inflater: Inflater | null;
   msg: Current | null = null;
   ctl: Current | null = null;
+  /** Storage of the data message and of the control frame in progress (they may interleave). */
+  readonly dataBody = new Builder();
+  readonly ctlBody = new Builder();
   inControl = false;
   /** FIN of the current data frame. */
   fin = false;
@@ -109,14 +148,17 @@ export class WebSocketDissector implements StreamDissector {
     this.closed = true;
     this.abandon(this.client, 'truncated');
     this.abandon(this.server, 'truncated');
+    this.client.inflater?.close();
+    this.server.inflater?.close();
   }
 
   /** @internal FrameReader callback. */
   frame(side: Side, h: FrameHeader, ts: number): void {
-    const start = (opcode: number, cap: number): Current => ({
-      opcode, frames: 1, masked: h.masked, compressed: h.rsv1, size: 0, wireSize: 0, kept: new Uint8Array(0),
-      startTs: ts, lastTs: ts, flags: [], body: new Builder(cap),
-    });
+    const start = (opcode: number, cap: number): Current => {
+      const body = opcode >= 8 ? side.ctlBody : side.dataBody;
+      body.reset(cap);
+      return { opcode, frames: 1, masked: h.masked, compressed: h.rsv1, size: 0, wireSize: 0, kept: EMPTY, startTs: ts, lastTs: ts, flags: [], body };
+    };
     if (side.isClient !== h.masked) this.ctx.weird(side.isClient ? 'websocket_unmasked_client_frame' : 'websocket_masked_server_frame');
     if (h.opcode >= 8) {
       side.inControl = true;
@@ -196,9 +238,9 @@ export class WebSocketDissector implements StreamDissector {
 
   private finish(side: Side, m: Current, whole = true): void {
     const dropped = m.body.dropped;
-    const kept = m.body.take();
     if (m.compressed && m.opcode < 8) {
-      const out = whole && dropped === 0 ? side.inflater?.inflate(kept) ?? null : null;
+      const withTail = m.body.take(TAIL);
+      const out = whole && dropped === 0 ? side.inflater?.inflate(withTail) ?? null : null;
       if (out === null) {
         if (whole) {
           this.ctx.weird(dropped > 0 ? 'websocket_message_limit' : 'websocket_inflate_error');
@@ -206,7 +248,7 @@ export class WebSocketDissector implements StreamDissector {
           if (dropped > 0) side.inflater?.lose();
         }
         m.size = m.wireSize;
-        m.kept = kept.subarray(0, this.ctx.options.maxBodyBytes);
+        m.kept = withTail.subarray(0, Math.min(withTail.length - TAIL.length, this.ctx.options.maxBodyBytes));
       } else {
         m.size = out.length;
         if (out.length >= MAX_INFLATED_BYTES) this.ctx.weird('websocket_inflate_limit');
@@ -215,7 +257,7 @@ export class WebSocketDissector implements StreamDissector {
     } else {
       if (dropped > 0 && m.opcode < 8) this.ctx.weird('websocket_body_limit');
       m.size = m.wireSize;
-      m.kept = kept;
+      m.kept = m.body.take();
     }
     // The cast goes when WebSocketEntry joins the Entry union in src/entries/types.ts (merged by the owner).
     this.ctx.emit(buildWebSocketEntry(this.ctx, m, side.isClient));

@@ -1,18 +1,21 @@
 /**
- * permessage-deflate (RFC 7692) for one direction, synchronously: each
- * message is inflated on its own with the last 32 KiB of this direction's
- * earlier output as the preset dictionary, which is exactly the sliding
- * window a context-taking-over compressor refers back to (§7.2.3.3).
- * With `<side>_no_context_takeover` the dictionary stays empty.
+ * permessage-deflate (RFC 7692) for one direction, synchronously.
+ *
+ * With the native inflater (src/util/inflate.ts) one raw DEFLATE stream
+ * lives per direction and each message is fed to it with a sync flush: its
+ * window is the sliding window a context-taking-over compressor refers back
+ * to (§7.2.3.3); with `<side>_no_context_takeover` the stream is reset per
+ * message. Without the addon, each message is inflated by node:zlib on its
+ * own with the last 32 KiB of this direction's output as the preset
+ * dictionary, which gives the same bytes.
  */
 import { constants, inflateRawSync } from 'node:zlib';
+import { openInflater, RAW_DEFLATE, type StreamInflater } from '../../util/inflate.js';
 
 /** The DEFLATE window: what a later message may refer back to. */
 export const WINDOW_BYTES = 32 * 1024;
 /** Inflated bytes per message; a bigger message is not decoded (and the window is lost). */
 export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
-
-const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 export interface DeflateParams {
   /** The extension was accepted by the server's 101. */
@@ -38,27 +41,40 @@ export function parseExtensions(header: string | undefined): DeflateParams {
   return p;
 }
 
+/** Output chunk per zlib call: about what a message inflates to (the default 16 KiB per call cost a GC-heavy allocation for small messages). */
+function chunkSizeFor(compressed: number): number {
+  let n = 1024;
+  while (n < compressed * 4 && n < 64 * 1024) n *= 2;
+  return n;
+}
+
 export class Inflater {
-  private window: Buffer | null = null;
+  /** The last WINDOW_BYTES of this direction's output, at win[winStart, winEnd); capacity grows to 2 × WINDOW_BYTES. */
+  private win: Buffer | null = null;
+  private winStart = 0;
+  private winEnd = 0;
   /** A message could not be inflated: later ones that rely on the window cannot be either. */
   broken = false;
   failures = 0;
 
+  /** The native stream, opened at the first message (undefined: not yet; null: no addon). */
+  private stream: StreamInflater | null | undefined;
+
   constructor(private readonly takeover: boolean) {}
 
-  /** Inflate one whole message (the concatenated payloads of its frames); null when it cannot be. */
-  inflate(compressed: Uint8Array): Buffer | null {
+  /** Inflate one whole message: the concatenated payloads of its frames followed by 00 00 ff ff. Null when it cannot be. */
+  inflate(withTail: Uint8Array): Buffer | null {
     if (this.broken) return null;
+    if (this.stream === undefined) this.stream = openInflater(RAW_DEFLATE);
+    if (this.stream !== null) return this.inflateNative(this.stream, withTail);
     try {
-      const out = inflateRawSync(Buffer.concat([compressed, TAIL]), {
+      const out = inflateRawSync(withTail, {
         finishFlush: constants.Z_SYNC_FLUSH,
         maxOutputLength: MAX_INFLATED_BYTES,
-        ...(this.window !== null ? { dictionary: this.window } : {}),
+        chunkSize: chunkSizeFor(withTail.length),
+        ...(this.win !== null && this.winEnd > this.winStart ? { dictionary: this.win.subarray(this.winStart, this.winEnd) } : {}),
       });
-      if (this.takeover) {
-        const joined = this.window === null ? out : Buffer.concat([this.window, out]);
-        this.window = Buffer.from(joined.subarray(Math.max(0, joined.length - WINDOW_BYTES))); // copy: the window outlives `out`
-      }
+      if (this.takeover) this.remember(out);
       return out;
     } catch {
       this.failures++;
@@ -67,8 +83,55 @@ export class Inflater {
     }
   }
 
+  /** Appends `out` to the window, keeping its last WINDOW_BYTES. */
+  private remember(out: Buffer): void {
+    if (out.length >= WINDOW_BYTES) {
+      this.win ??= Buffer.allocUnsafe(2 * WINDOW_BYTES);
+      if (this.win.length < WINDOW_BYTES) this.win = Buffer.allocUnsafe(2 * WINDOW_BYTES);
+      out.copy(this.win, 0, out.length - WINDOW_BYTES);
+      this.winStart = 0;
+      this.winEnd = WINDOW_BYTES;
+      return;
+    }
+    let w = this.win;
+    if (w === null || this.winEnd + out.length > w.length) {
+      const kept = Math.min(this.winEnd - this.winStart, WINDOW_BYTES - out.length); // old bytes still inside the window
+      const size = Math.min(2 * WINDOW_BYTES, Math.max(4096, 2 * (kept + out.length)));
+      const next = w !== null && w.length >= size ? w : Buffer.allocUnsafe(size);
+      if (w !== null) w.copy(next, 0, this.winEnd - kept, this.winEnd); // copyWithin when `next` is `w`: the source is behind
+      this.win = w = next;
+      this.winStart = 0;
+      this.winEnd = kept;
+    }
+    out.copy(w, this.winEnd);
+    this.winEnd += out.length;
+    if (this.winEnd - this.winStart > WINDOW_BYTES) this.winStart = this.winEnd - WINDOW_BYTES;
+  }
+
+  private inflateNative(stream: StreamInflater, withTail: Uint8Array): Buffer | null {
+    try {
+      const out = stream.inflate(withTail, false, MAX_INFLATED_BYTES);
+      if (!this.takeover) stream.reset();
+      return out;
+    } catch {
+      this.failures++;
+      if (this.takeover) this.lose();
+      else stream.reset();
+      return null;
+    }
+  }
+
   /** A message was lost or too big to inflate: the window is unknown from here on. */
   lose(): void {
-    if (this.takeover) this.broken = true;
+    if (!this.takeover) return;
+    this.broken = true;
+    this.close();
+  }
+
+  /** Frees the native stream (the connection is over, or the window is lost). */
+  close(): void {
+    this.stream?.close();
+    if (this.stream !== undefined) this.stream = null;
+    this.win = null;
   }
 }
