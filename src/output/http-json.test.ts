@@ -8,6 +8,7 @@ import { packageRoot } from '../util/paths.js';
 import { entryJson } from './http-json.js';
 import { JsonBytes } from './json-bytes.js';
 import { httpGet } from './sample-entries.js';
+import { seededRandom } from '../testing/random.js';
 
 function captures(dir: string): string[] {
   const out: string[] = [];
@@ -150,4 +151,58 @@ test('a GraphQL request keeps its graphql fields, byte for byte as JSON.stringif
   const e = httpGet();
   e.request!.graphql = { operationType: 'mutation', operationName: 'AddItem', operations: 1, variables: 2 };
   assert.equal(entryJson(e), JSON.stringify(e));
+});
+
+test('JsonBytes#value writes any value as JSON.stringify does (random trees, long strings with escapes at every offset)', () => {
+  const rnd = seededRandom(2026);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const pieces = ['a', 'é', '"', '\\', '\n', '\u0001', '\u001f', ' ', '😀', '\ud800', '\u2028', 'xyz0123', '/'];
+  const str = (): string => {
+    const n = pick([0, 1, 5, 95, 96, 97, 100, 300, 3000]);
+    let s = '';
+    while (s.length < n) s += rnd() < 0.9 ? 'abcdefgh'[Math.floor(rnd() * 8)] : pick(pieces);
+    return s;
+  };
+  class Point { constructor(readonly x: number) {} }
+  const leaf = (): unknown => pick([
+    () => str(), () => Math.floor(rnd() * 1e6), () => rnd() * 1e3 - 500, () => -0, () => NaN, () => Infinity, () => true, () => false,
+    () => null, () => undefined, () => () => 1, () => Symbol('s'), () => new Date(1795805374505), () => Buffer.from('ab'),
+    () => new Point(3), () => ({ toJSON: () => undefined }), () => ({ toJSON: (k: string) => `key ${k}` }), () => Object.create(null) as object,
+  ])();
+  const tree = (depth: number): unknown => {
+    if (depth > 3 || rnd() < 0.3) return leaf();
+    if (rnd() < 0.5) return Array.from({ length: Math.floor(rnd() * 5) }, () => tree(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = Math.floor(rnd() * 6); i > 0; i--) o[pick(['a', 'b', '1', '0', 'k"ey', 'é', str()])] = tree(depth + 1);
+    return o;
+  };
+  const out = new JsonBytes(16);
+  for (let i = 0; i < 20_000; i++) {
+    const v = tree(0);
+    out.pos = 0;
+    const wrote = out.value(v);
+    const want = JSON.stringify(v);
+    assert.equal(wrote ? out.buf.toString('utf8', 0, out.pos) : undefined, want, `case ${i}`);
+  }
+  // An escape at every byte offset of a long string, around the word boundaries of the scan.
+  for (let at = 0; at < 140; at++) {
+    for (const c of ['"', '\\', '\n', '\u0000', '\u001f']) {
+      const s = 'x'.repeat(at) + c + 'y'.repeat(140 - at);
+      for (const shift of [0, 1, 2, 3]) {
+        out.pos = shift;
+        out.string(s);
+        assert.equal(out.buf.toString('utf8', shift, out.pos), JSON.stringify(s), `${JSON.stringify(c)} at ${at}, shift ${shift}`);
+      }
+    }
+  }
+  // Deeper than the walk goes, and cycles: JSON.stringify's own answer, error included.
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < 200; i++) deep = [deep];
+  out.pos = 0;
+  out.value(deep);
+  assert.equal(out.buf.toString('utf8', 0, out.pos), JSON.stringify(deep));
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  assert.throws(() => out.value(cyclic), TypeError);
+  assert.throws(() => out.value({ n: 1n }), TypeError);
 });

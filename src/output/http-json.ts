@@ -267,7 +267,7 @@ function writeOtherEntry(e: Exclude<Entry, HttpEntry>, out: JsonBytes): void {
     if (!first) out.ascii(',');
     out.string(k);
     out.ascii(':');
-    if (out.value(v, 1)) first = false;
+    if (out.value(v, 1, k)) first = false;
     else out.pos = mark;
   }
   out.ascii('}');

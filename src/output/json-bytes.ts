@@ -192,13 +192,14 @@ export class JsonBytes {
   }
 
   /**
-   * Any value as JSON.stringify writes it (undefined when it writes nothing:
+   * Any value as JSON.stringify writes it (false when it writes nothing:
    * the caller leaves the key out). Plain objects, arrays and primitives are
-   * walked here; anything else (toJSON, class instances, BigInt, nesting past
-   * MAX_WALK_DEPTH, cycles) is handed to JSON.stringify, which also throws
-   * what it throws.
+   * walked here; a toJSON is called with the value's key, as JSON.stringify
+   * does; anything else (class instances, boxed primitives, BigInt, nesting
+   * past MAX_WALK_DEPTH, cycles) is handed to JSON.stringify, which also
+   * throws what it throws.
    */
-  value(v: unknown, depth = 0): boolean {
+  value(v: unknown, depth = 0, key: string | number = '', toJson = true): boolean {
     switch (typeof v) {
       case 'string': this.string(v); return true;
       case 'number': this.number(v); return true;
@@ -207,19 +208,22 @@ export class JsonBytes {
       default: return this.other(v);
     }
     if (v === null) { this.ascii('null'); return true; }
+    if (toJson && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      return this.value((v as { toJSON(k: string): unknown }).toJSON(String(key)), depth, key, false);
+    }
     if (depth >= MAX_WALK_DEPTH) return this.other(v);
     if (Array.isArray(v)) {
       if (Object.getPrototypeOf(v) !== Array.prototype) return this.other(v);
       this.ascii('[');
       for (let i = 0; i < v.length; i++) {
         if (i > 0) this.ascii(',');
-        if (!this.value(v[i], depth + 1)) this.ascii('null');
+        if (!this.value(v[i], depth + 1, i)) this.ascii('null');
       }
       this.ascii(']');
       return true;
     }
     const proto = Object.getPrototypeOf(v) as unknown;
-    if ((proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return this.other(v);
+    if (proto !== Object.prototype && proto !== null) return this.other(v);
     this.ascii('{');
     let first = true;
     for (const k of Object.keys(v)) {
@@ -229,7 +233,7 @@ export class JsonBytes {
       if (!first) this.ascii(',');
       this.string(k);
       this.ascii(':');
-      if (this.value(x, depth + 1)) first = false;
+      if (this.value(x, depth + 1, k)) first = false;
       else this.pos = mark; // a toJSON that gave undefined: the key goes too
     }
     this.ascii('}');

@@ -57,8 +57,14 @@ export function int64At(b: Uint8Array, p: number): number | string {
   return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
+const f64Bytes = new Uint8Array(8);
+const f64View = new Float64Array(f64Bytes.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The little-endian double at `p` (copied through a scratch: no DataView per value). */
 function f64(b: Uint8Array, p: number): number {
-  return new DataView(b.buffer, b.byteOffset + p, 8).getFloat64(0, true);
+  for (let i = 0; i < 8; i++) f64Bytes[LITTLE_ENDIAN ? i : 7 - i] = b[p + i];
+  return f64View[0]!;
 }
 
 /** Index of the NUL ending the cstring at `p`, or -1 before `end`. */
@@ -67,7 +73,17 @@ function cstringEnd(b: Uint8Array, p: number, end: number): number {
   return -1;
 }
 
+/** Short ASCII strings (keys above all) decoded recently: direct-mapped on a hash of their bytes. */
+const SHORT_TEXT_BYTES = 24;
+const SHORT_TEXT_SLOTS = 512;
+const shortBytes: Array<Uint8Array | undefined> = new Array(SHORT_TEXT_SLOTS);
+const shortText: string[] = new Array(SHORT_TEXT_SLOTS);
+
 function text(b: Uint8Array, from: number, to: number, budget: BsonBudget): string {
+  if (to - from <= SHORT_TEXT_BYTES) {
+    const s = shortAscii(b, from, to);
+    if (s !== null) return s;
+  }
   // At most 4 bytes per char: decode only what can fill MAX_STRING_CHARS.
   const cut = to - from > MAX_STRING_CHARS * 4 ? from + MAX_STRING_CHARS * 4 : to;
   let s = utf8.decode(b.subarray(from, cut));
@@ -78,9 +94,38 @@ function text(b: Uint8Array, from: number, to: number, budget: BsonBudget): stri
   return s;
 }
 
+/**
+ * An ASCII string of at most SHORT_TEXT_BYTES from the cache, or decoded and
+ * cached; null when it is not ASCII. Why: field names repeat in every
+ * document, and a TextDecoder call per name was a tenth of a MongoDB run.
+ */
+function shortAscii(b: Uint8Array, from: number, to: number): string | null {
+  let h = to - from;
+  for (let i = from; i < to; i++) {
+    const c = b[i];
+    if (c >= 0x80) return null;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const slot = (h ^ (h >>> 9)) & (SHORT_TEXT_SLOTS - 1);
+  const known = shortBytes[slot];
+  if (known !== undefined && known.length === to - from) {
+    let same = true;
+    for (let i = 0; i < known.length; i++) if (known[i] !== b[from + i]) { same = false; break; }
+    if (same) return shortText[slot]!;
+  }
+  let s = '';
+  for (let i = from; i < to; i++) s += String.fromCharCode(b[i]);
+  shortBytes[slot] = b.slice(from, to); // copy: the cache outlives the message
+  shortText[slot] = s;
+  return s;
+}
+
+/** Byte → two lower-case hex digits. */
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 const hex = (b: Uint8Array, p: number, n: number): string => {
   let s = '';
-  for (let i = 0; i < n; i++) s += (b[p + i] < 16 ? '0' : '') + b[p + i].toString(16);
+  for (let i = 0; i < n; i++) s += HEX2[b[p + i]];
   return s;
 };
 
@@ -128,105 +173,126 @@ export function documentSize(b: Uint8Array, p: number, end: number): number {
   return n >= 5 ? n : 0;
 }
 
+/** Where the value readDoc/readValue last returned ends (module state: no result object per value). */
+let after = 0;
+
 /**
  * Reads the document at `p` (within `end`). `asArray` gives an array of the
  * values in key order (BSON arrays). Returns the value and the offset after it.
  */
 export function readDocument(b: Uint8Array, p: number, end: number, budget: BsonBudget, depth = 0, asArray = false): { value: BsonDocument | BsonValue[]; next: number } {
-  const out: BsonDocument = {};
-  const arr: BsonValue[] = [];
+  const value = readDoc(b, p, end, budget, depth, asArray);
+  return { value, next: after };
+}
+
+function readDoc(b: Uint8Array, p: number, end: number, budget: BsonBudget, depth: number, asArray: boolean): BsonDocument | BsonValue[] {
   const size = documentSize(b, p, end);
   if (size === 0) {
     budget.malformed = true;
-    return { value: asArray ? arr : out, next: end };
+    after = end;
+    return asArray ? [] : {};
   }
   let stop = p + size - 1; // the document's final NUL
   if (stop >= end) { budget.truncated = true; stop = end; }
+  const next = Math.min(p + size, end);
   if (depth >= MAX_DEPTH) {
     budget.truncated = true;
-    return { value: asArray ? ['[depth limit]'] : { '[depth limit]': null }, next: Math.min(p + size, end) };
+    after = next;
+    return asArray ? ['[depth limit]'] : { '[depth limit]': null };
   }
+  const out: BsonDocument = {};
+  const arr: BsonValue[] = [];
   let q = p + 4;
   while (q < stop) {
     const type = b[q];
     const kEnd = cstringEnd(b, q + 1, stop);
     if (kEnd < 0) { budget.truncated = true; break; }
-    const key = text(b, q + 1, kEnd, budget);
+    // Array keys ("0", "1", …) are not kept: short ones are not decoded at all.
+    const key = asArray && kEnd - q - 1 <= SHORT_TEXT_BYTES ? '' : text(b, q + 1, kEnd, budget);
     q = kEnd + 1;
     if (budget.values <= 0) { budget.truncated = true; break; }
     budget.values--;
-    const r = readValue(b, type, q, stop, budget, depth);
-    if (r === null) break; // cut or malformed (budget says which)
-    if (asArray) arr.push(r.value); else out[key] = r.value;
-    q = r.next;
+    const v = readValue(b, type, q, stop, budget, depth);
+    if (v === undefined) break; // cut or malformed (budget says which)
+    if (asArray) arr.push(v); else out[key] = v;
+    q = after;
   }
   if (q === stop && stop < end && b[stop] !== 0) budget.malformed = true;
-  return { value: asArray ? arr : out, next: Math.min(p + size, end) };
+  after = next;
+  return asArray ? arr : out;
 }
 
-/** One element value of `type` at `q`; null when it does not fit before `stop` or the type is unknown. */
-function readValue(b: Uint8Array, type: number, q: number, stop: number, budget: BsonBudget, depth: number): { value: BsonValue; next: number } | null {
-  const need = (n: number): boolean => {
-    if (q + n <= stop) return true;
-    budget.truncated = true;
-    return false;
-  };
+/** `n` bytes at `q` fit before `stop`; else the budget says truncated. */
+function fits(q: number, n: number, stop: number, budget: BsonBudget): boolean {
+  if (q + n <= stop) return true;
+  budget.truncated = true;
+  return false;
+}
+
+/** One element value of `type` at `q` (its end in `after`); undefined when it does not fit before `stop` or the type is unknown. */
+function readValue(b: Uint8Array, type: number, q: number, stop: number, budget: BsonBudget, depth: number): BsonValue | undefined {
   switch (type) {
-    case 0x01: return need(8) ? { value: f64(b, q), next: q + 8 } : null;
+    case 0x01: return fits(q, 8, stop, budget) ? done(f64(b, q), q + 8) : undefined;
     case 0x02: case 0x0d: case 0x0e: { // string, JavaScript code, symbol
-      if (!need(4)) return null;
+      if (!fits(q, 4, stop, budget)) return undefined;
       const n = i32(b, q);
-      if (n < 1) { budget.malformed = true; return null; }
-      if (!need(4 + n)) return null;
-      return { value: text(b, q + 4, q + 4 + n - 1, budget), next: q + 4 + n };
+      if (n < 1) { budget.malformed = true; return undefined; }
+      if (!fits(q, 4 + n, stop, budget)) return undefined;
+      return done(text(b, q + 4, q + 4 + n - 1, budget), q + 4 + n);
     }
     case 0x03: case 0x04: {
-      const r = readDocument(b, q, stop, budget, depth + 1, type === 0x04);
-      return r.next > q ? r : null;
+      const d = readDoc(b, q, stop, budget, depth + 1, type === 0x04);
+      return after > q ? d : undefined;
     }
     case 0x05: { // binary: int32 length, subtype, bytes
-      if (!need(5)) return null;
+      if (!fits(q, 5, stop, budget)) return undefined;
       const n = i32(b, q);
-      if (n < 0) { budget.malformed = true; return null; }
-      if (!need(5 + n)) return null;
+      if (n < 0) { budget.malformed = true; return undefined; }
+      if (!fits(q, 5 + n, stop, budget)) return undefined;
       const keep = Math.min(n, MAX_BINARY_BYTES);
       if (keep < n) budget.truncated = true;
-      return { value: Buffer.from(b.buffer, b.byteOffset + q + 5, keep).toString('base64'), next: q + 5 + n };
+      return done(Buffer.from(b.buffer, b.byteOffset + q + 5, keep).toString('base64'), q + 5 + n);
     }
-    case 0x06: case 0x0a: return { value: null, next: q }; // undefined, null
-    case 0x07: return need(12) ? { value: hex(b, q, 12), next: q + 12 } : null;
-    case 0x08: return need(1) ? { value: b[q] !== 0, next: q + 1 } : null;
-    case 0x09: return need(8) ? { value: isoDate(int64At(b, q)), next: q + 8 } : null;
+    case 0x06: case 0x0a: return done(null, q); // undefined, null
+    case 0x07: return fits(q, 12, stop, budget) ? done(hex(b, q, 12), q + 12) : undefined;
+    case 0x08: return fits(q, 1, stop, budget) ? done(b[q] !== 0, q + 1) : undefined;
+    case 0x09: return fits(q, 8, stop, budget) ? done(isoDate(int64At(b, q)), q + 8) : undefined;
     case 0x0b: { // regex: two cstrings
       const e1 = cstringEnd(b, q, stop);
       const e2 = e1 < 0 ? -1 : cstringEnd(b, e1 + 1, stop);
-      if (e2 < 0) { budget.truncated = true; return null; }
-      return { value: `/${text(b, q, e1, budget)}/${text(b, e1 + 1, e2, budget)}`, next: e2 + 1 };
+      if (e2 < 0) { budget.truncated = true; return undefined; }
+      return done(`/${text(b, q, e1, budget)}/${text(b, e1 + 1, e2, budget)}`, e2 + 1);
     }
     case 0x0c: { // DBPointer: string, 12 bytes
-      if (!need(4)) return null;
+      if (!fits(q, 4, stop, budget)) return undefined;
       const n = i32(b, q);
-      if (n < 1) { budget.malformed = true; return null; }
-      if (!need(4 + n + 12)) return null;
-      return { value: `${text(b, q + 4, q + 3 + n, budget)}/${hex(b, q + 4 + n, 12)}`, next: q + 4 + n + 12 };
+      if (n < 1) { budget.malformed = true; return undefined; }
+      if (!fits(q, 4 + n + 12, stop, budget)) return undefined;
+      return done(`${text(b, q + 4, q + 3 + n, budget)}/${hex(b, q + 4 + n, 12)}`, q + 4 + n + 12);
     }
     case 0x0f: { // code with scope: int32 total, string, document
-      if (!need(4)) return null;
+      if (!fits(q, 4, stop, budget)) return undefined;
       const total = i32(b, q);
-      if (total < 14) { budget.malformed = true; return null; }
-      if (!need(total)) return null;
+      if (total < 14) { budget.malformed = true; return undefined; }
+      if (!fits(q, total, stop, budget)) return undefined;
       const n = i32(b, q + 4);
-      if (n < 1 || 8 + n > total) { budget.malformed = true; return null; }
-      return { value: text(b, q + 8, q + 8 + n - 1, budget), next: q + total };
+      if (n < 1 || 8 + n > total) { budget.malformed = true; return undefined; }
+      return done(text(b, q + 8, q + 8 + n - 1, budget), q + total);
     }
-    case 0x10: return need(4) ? { value: i32(b, q), next: q + 4 } : null;
-    case 0x11: return need(8) ? { value: `Timestamp(${u32(b, q + 4)}, ${u32(b, q)})`, next: q + 8 } : null;
-    case 0x12: return need(8) ? { value: int64At(b, q), next: q + 8 } : null;
-    case 0x13: return need(16) ? { value: decimal128At(b, q), next: q + 16 } : null;
-    case 0xff: return { value: '$minKey', next: q };
-    case 0x7f: return { value: '$maxKey', next: q };
+    case 0x10: return fits(q, 4, stop, budget) ? done(i32(b, q), q + 4) : undefined;
+    case 0x11: return fits(q, 8, stop, budget) ? done(`Timestamp(${u32(b, q + 4)}, ${u32(b, q)})`, q + 8) : undefined;
+    case 0x12: return fits(q, 8, stop, budget) ? done(int64At(b, q), q + 8) : undefined;
+    case 0x13: return fits(q, 16, stop, budget) ? done(decimal128At(b, q), q + 16) : undefined;
+    case 0xff: return done('$minKey', q);
+    case 0x7f: return done('$maxKey', q);
     default:
       budget.malformed = true;
-      return null;
+      return undefined;
   }
+}
+
+/** A value and where it ends. */
+function done(v: BsonValue, next: number): BsonValue {
+  after = next;
+  return v;
 }
