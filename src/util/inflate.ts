@@ -27,6 +27,8 @@ export interface StreamInflater {
    * `maxOutput`; the stream then needs `reset()`.
    */
   inflate(input: Uint8Array, finish: boolean, maxOutput: number): Buffer;
+  /** The same, output into `out` when it fits there (its length comes back), else a new Buffer. */
+  inflate(input: Uint8Array, finish: boolean, maxOutput: number, out: Uint8Array): Buffer | number;
   /** Starts a new stream (the window is forgotten). */
   reset(): void;
   /** Frees the native state now rather than at garbage collection. */
@@ -66,6 +68,23 @@ export function sharedInflater(windowBits: number): StreamInflater | null {
   let s = shared.get(windowBits);
   if (s === undefined) shared.set(windowBits, s = openInflater(windowBits));
   return s;
+}
+
+/** Output of `inflateShort()`: one per thread, reused by every call. */
+const SHORT_OUTPUT_BYTES = 64 * 1024;
+let shortOutput: Buffer | null = null;
+
+/**
+ * Inflates with `stream` into this thread's reusable output buffer: the
+ * answer is a view of it, valid until the next call (callers decode or copy
+ * it at once), or a new Buffer when the output is bigger. Why: most
+ * messages are small, and a Buffer per message was a third of the native
+ * call's cost.
+ */
+export function inflateShort(stream: StreamInflater, input: Uint8Array, finish: boolean, maxOutput: number): Buffer {
+  const out = (shortOutput ??= Buffer.allocUnsafe(SHORT_OUTPUT_BYTES));
+  const r = stream.inflate(input, finish, maxOutput, out);
+  return typeof r === 'number' ? out.subarray(0, r) : r;
 }
 
 /** Whether the native inflater is in use. */

@@ -8,7 +8,9 @@
 //
 // Exports:
 //   new Inflater(windowBits)   -15 raw DEFLATE, 15 zlib, 31 gzip (inflateInit2)
-//   inflater.inflate(input, finish, maxOutput) → Buffer
+//   inflater.inflate(input, finish, maxOutput, out?) → Buffer | number
+//       with `out`: the output goes there and its length comes back, unless
+//       it does not fit: then all of it comes back as a new Buffer
 //       finish=false: Z_SYNC_FLUSH, everything decodable from `input` is returned;
 //                     a stream that ends goes on as a new one (raw: with the old window)
 //       finish=true:  the stream must end inside `input` (Z_STREAM_END)
@@ -21,7 +23,9 @@
 #include <napi.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -90,10 +94,32 @@ class Inflater : public Napi::ObjectWrap<Inflater> {
     return env.Undefined();
   }
 
+  // One inflate() loop into [out, out + cap); returns the zlib outcome.
+  // `have` counts the bytes written; stops when the output is full.
+  enum class Step { kDone, kEnded, kFull, kError };
+  Step Run(uint8_t* out, size_t cap, size_t& have, bool finish) {
+    for (;;) {
+      if (cap - have == 0) return Step::kFull;
+      strm_.next_out = out + have;
+      strm_.avail_out = static_cast<uInt>(std::min<size_t>(cap - have, UINT32_MAX));
+      const uInt inBefore = strm_.avail_in;
+      const size_t outBefore = have;
+      const int rc = inflate(&strm_, finish ? Z_FINISH : Z_SYNC_FLUSH);
+      have = static_cast<size_t>(strm_.next_out - out);
+      if (rc == Z_STREAM_END) return Step::kEnded;
+      if (rc == Z_OK || rc == Z_BUF_ERROR) {
+        if (strm_.avail_out == 0) continue;  // more output may wait: the caller grows the output
+        if (strm_.avail_in == 0 || (strm_.avail_in == inBefore && have == outBefore)) return Step::kDone;
+        continue;
+      }
+      return Step::kError;
+    }
+  }
+
   Napi::Value Inflate(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!info[0].IsTypedArray() || !info[2].IsNumber()) {
-      Napi::TypeError::New(env, "inflate(input: Uint8Array, finish: boolean, maxOutput: number)").ThrowAsJavaScriptException();
+    if (!info[0].IsTypedArray() || !info[2].IsNumber() || (info.Length() > 3 && !info[3].IsUndefined() && !info[3].IsTypedArray())) {
+      Napi::TypeError::New(env, "inflate(input: Uint8Array, finish: boolean, maxOutput: number, out?: Uint8Array)").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     if (!open_) return Fail(env, "EINFLATE", "inflater is closed");
@@ -105,42 +131,45 @@ class Inflater : public Napi::ObjectWrap<Inflater> {
     Napi::Uint8Array input = ta.As<Napi::Uint8Array>();
     const bool finish = info[1].ToBoolean().Value();
     const double maxOutput = info[2].As<Napi::Number>().DoubleValue();
-
-    if (scratch.size() < kScratchStart) scratch.resize(kScratchStart);
     strm_.next_in = input.Data();
     strm_.avail_in = static_cast<uInt>(input.ByteLength());
+
+    // First into the caller's buffer: when everything fits, only a count goes back.
     size_t have = 0;
-    bool ended = false;
-    for (;;) {
-      if (scratch.size() - have < 1024) {
-        if (static_cast<double>(have) > maxOutput) return Fail(env, "ETOOLARGE", "inflated output is larger than the limit");
-        scratch.resize(scratch.size() * 2);
+    Step step = Step::kFull;
+    if (info.Length() > 3 && info[3].IsTypedArray()) {
+      Napi::TypedArray ot = info[3].As<Napi::TypedArray>();
+      if (ot.TypedArrayType() != napi_uint8_array) {
+        Napi::TypeError::New(env, "out must be a Uint8Array").ThrowAsJavaScriptException();
+        return env.Undefined();
       }
-      strm_.next_out = scratch.data() + have;
-      strm_.avail_out = static_cast<uInt>(scratch.size() - have);
-      const uInt inBefore = strm_.avail_in;
-      const size_t outBefore = have;
-      const int rc = inflate(&strm_, finish ? Z_FINISH : Z_SYNC_FLUSH);
-      have = scratch.size() - strm_.avail_out;
-      if (rc == Z_STREAM_END) { ended = true; break; }
-      if (rc == Z_OK) {
-        if (strm_.avail_out == 0) continue;  // more output waits
-        if (strm_.avail_in == 0) break;      // everything decodable is out
-        if (strm_.avail_in == inBefore && have == outBefore) break;  // no progress: nothing more to get
-        continue;
-      }
-      if (rc == Z_BUF_ERROR) {
-        if (strm_.avail_out == 0) continue;
-        break;  // no progress possible: the input is used up
-      }
-      return Fail(env, "EINFLATE", strm_.msg != nullptr ? strm_.msg : "invalid compressed data");
+      Napi::Uint8Array out = ot.As<Napi::Uint8Array>();
+      step = Run(out.Data(), out.ByteLength(), have, finish);
+      if (step != Step::kFull) return Finish(env, step, finish, have, maxOutput, nullptr);
+      if (scratch.size() < have * 2) scratch.resize(have * 2);
+      std::memcpy(scratch.data(), out.Data(), have);
     }
+    // Then (or only) into the growing scratch, handed back as a new Buffer.
+    if (scratch.size() < kScratchStart) scratch.resize(kScratchStart);
+    for (;;) {
+      step = Run(scratch.data(), scratch.size(), have, finish);
+      if (step != Step::kFull) break;
+      if (static_cast<double>(have) > maxOutput) return Fail(env, "ETOOLARGE", "inflated output is larger than the limit");
+      scratch.resize(scratch.size() * 2);
+    }
+    return Finish(env, step, finish, have, maxOutput, &scratch);
+  }
+
+  Napi::Value Finish(Napi::Env env, Step step, bool finish, size_t have, double maxOutput, std::vector<uint8_t>* from) {
+    if (step == Step::kError) return Fail(env, "EINFLATE", strm_.msg != nullptr ? strm_.msg : "invalid compressed data");
     if (static_cast<double>(have) > maxOutput) return Fail(env, "ETOOLARGE", "inflated output is larger than the limit");
+    const bool ended = step == Step::kEnded;
     if (finish && !ended) return Fail(env, "EINFLATE", "unexpected end of compressed data");
     if (!finish && ended) Restart();
+    if (from == nullptr) return Napi::Number::New(env, static_cast<double>(have));
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::Copy(env, from->data(), have);
     // Shrink a scratch grown by one huge message, so it is not held forever.
-    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::Copy(env, scratch.data(), have);
-    if (scratch.size() > 4 * 1024 * 1024) std::vector<uint8_t>().swap(scratch);
+    if (from->size() > 4 * 1024 * 1024) std::vector<uint8_t>().swap(*from);
     return out;
   }
 

@@ -6,7 +6,7 @@
  * never throws; decoded documents are copies (bson.ts).
  */
 import { constants, inflateSync } from 'node:zlib';
-import { sharedInflater, ZLIB_DEFLATE } from '../../util/inflate.js';
+import { inflateShort, sharedInflater, ZLIB_DEFLATE } from '../../util/inflate.js';
 import { type BsonBudget, type BsonDocument, documentSize, int64At, newBudget, readDocument } from './bson.js';
 
 export const HEADER_BYTES = 16;
@@ -124,7 +124,7 @@ function inflateMessage(data: Uint8Array, max: number): Buffer {
   const stream = sharedInflater(ZLIB_DEFLATE); // native: one stream reset per message instead of one built per message
   if (stream === null) return inflateSync(data, { maxOutputLength: max, finishFlush: constants.Z_SYNC_FLUSH });
   stream.reset();
-  return stream.inflate(data, false, max);
+  return inflateShort(stream, data, false, max); // a view: parseBody copies out what it keeps
 }
 
 /**

@@ -10,7 +10,7 @@
  * dictionary, which gives the same bytes.
  */
 import { constants, inflateRawSync } from 'node:zlib';
-import { openInflater, RAW_DEFLATE, type StreamInflater } from '../../util/inflate.js';
+import { inflateShort, openInflater, RAW_DEFLATE, type StreamInflater } from '../../util/inflate.js';
 
 /** The DEFLATE window: what a later message may refer back to. */
 export const WINDOW_BYTES = 32 * 1024;
@@ -62,7 +62,11 @@ export class Inflater {
 
   constructor(private readonly takeover: boolean) {}
 
-  /** Inflate one whole message: the concatenated payloads of its frames followed by 00 00 ff ff. Null when it cannot be. */
+  /**
+   * Inflate one whole message: the concatenated payloads of its frames
+   * followed by 00 00 ff ff. Null when it cannot be. The answer may be a
+   * view of a buffer the next message reuses: use it before then.
+   */
   inflate(withTail: Uint8Array): Buffer | null {
     if (this.broken) return null;
     if (this.stream === undefined) this.stream = openInflater(RAW_DEFLATE);
@@ -110,7 +114,7 @@ export class Inflater {
 
   private inflateNative(stream: StreamInflater, withTail: Uint8Array): Buffer | null {
     try {
-      const out = stream.inflate(withTail, false, MAX_INFLATED_BYTES);
+      const out = inflateShort(stream, withTail, false, MAX_INFLATED_BYTES); // a view: the entry copies what it keeps
       if (!this.takeover) stream.reset();
       return out;
     } catch {
