@@ -73,8 +73,9 @@ export class Flow {
     return {
       id,
       transport,
-      client: { ip: this.ipOf(clientSide), port: this.portOf(clientSide) },
-      server: { ip: this.ipOf(serverSide), port: this.portOf(serverSide) },
+      // Frozen: every entry of the connection shares them, and writers keep their JSON (output/http-json.ts).
+      client: Object.freeze({ ip: this.ipOf(clientSide), port: this.portOf(clientSide) }),
+      server: Object.freeze({ ip: this.ipOf(serverSide), port: this.portOf(serverSide) }),
       options: host.options,
       emit: (e) => host.emit(e),
       nextEntryId: () => `${id}-${++this.entrySeq}`,

@@ -206,3 +206,17 @@ test('JsonBytes#value writes any value as JSON.stringify does (random trees, lon
   assert.throws(() => out.value(cyclic), TypeError);
   assert.throws(() => out.value({ n: 1n }), TypeError);
 });
+
+test('with Object.prototype polluted, entries are still written as JSON.stringify writes them (no inherited keys)', () => {
+  const e = { id: 'c1-1', protocol: 'redis', transport: 'tcp', timestamp: 1, elapsedTime: 0, src: { ip: '10.0.0.1', port: 1 }, dst: { ip: '10.0.0.2', port: 6379 },
+    connectionId: 'c1', flags: [], request: { command: 'GET', args: ['k'] }, response: null } as unknown as Entry;
+  const before = entryJson(e);
+  assert.equal(before, JSON.stringify(e));
+  (Object.prototype as Record<string, unknown>).polluted = 'yes';
+  try {
+    assert.equal(entryJson(e), JSON.stringify(e));
+    assert.equal(entryJson(e), before);
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+  }
+});

@@ -14,7 +14,7 @@
  * Other protocols are walked generically (writeOtherEntry).
  */
 import type { Endpoint, Entry, HttpBody, HttpEntry, HttpRequest, HttpResponse } from '../entries/types.js';
-import { JsonBytes } from './json-bytes.js';
+import { inheritsEnumerable, JsonBytes } from './json-bytes.js';
 
 const bytesOf = (s: string): Buffer => Buffer.from(s, 'latin1');
 const ID = bytesOf('{"id":');
@@ -253,10 +253,12 @@ export function writeEntryJson(e: Entry, out: JsonBytes): void {
  */
 function writeOtherEntry(e: Exclude<Entry, HttpEntry>, out: JsonBytes): void {
   const o = e as unknown as Record<string, unknown>;
-  if (Object.getPrototypeOf(o) !== Object.prototype || typeof o.toJSON === 'function') { out.value(o); return; }
-  out.ascii('{');
+  if (Object.getPrototypeOf(o) !== Object.prototype || typeof o.toJSON === 'function' || inheritsEnumerable()) { out.value(o); return; }
+  out.byte(0x7b); // {
   let first = true;
-  for (const k of Object.keys(o)) {
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const v = o[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     if (!first && (k === 'src' || k === 'dst') && isEndpoint(v)) {
@@ -264,13 +266,11 @@ function writeOtherEntry(e: Exclude<Entry, HttpEntry>, out: JsonBytes): void {
       continue;
     }
     const mark = out.pos;
-    if (!first) out.ascii(',');
-    out.string(k);
-    out.ascii(':');
+    out.key(k, !first);
     if (out.value(v, 1, k)) first = false;
     else out.pos = mark;
   }
-  out.ascii('}');
+  out.byte(0x7d); // }
 }
 
 function isEndpoint(v: unknown): v is Endpoint {

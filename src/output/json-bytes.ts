@@ -18,6 +18,9 @@ const SHORT_ESCAPES: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /** Below 2^42 (ms: the year 2109) doubles are closer than 0.001 apart, which the microsecond path needs. */
 const MICRO_GRID_MAX = 2 ** 42;
+/** Object keys → `"key":` as bytes: field names repeat in every entry. Cleared when full. */
+const keyJson = new Map<string, Buffer>();
+const MAX_REMEMBERED_KEYS = 4096;
 /** Nesting walked by `value()`; deeper values go to JSON.stringify (which finds cycles). */
 export const MAX_WALK_DEPTH = 64;
 
@@ -214,30 +217,53 @@ export class JsonBytes {
     if (depth >= MAX_WALK_DEPTH) return this.other(v);
     if (Array.isArray(v)) {
       if (Object.getPrototypeOf(v) !== Array.prototype) return this.other(v);
-      this.ascii('[');
+      this.byte(0x5b); // [
       for (let i = 0; i < v.length; i++) {
-        if (i > 0) this.ascii(',');
+        if (i > 0) this.byte(0x2c);
         if (!this.value(v[i], depth + 1, i)) this.ascii('null');
       }
-      this.ascii(']');
+      this.byte(0x5d); // ]
       return true;
     }
     const proto = Object.getPrototypeOf(v) as unknown;
-    if (proto !== Object.prototype && proto !== null) return this.other(v);
-    this.ascii('{');
+    if ((proto !== Object.prototype && proto !== null) || (depth === 0 && inheritsEnumerable())) return this.other(v);
+    this.byte(0x7b); // {
     let first = true;
-    for (const k of Object.keys(v)) {
+    // for-in, not Object.keys: V8 reads `v[k]` through the enum cache there (no keyed lookup). The
+    // same keys in the same order: the prototype is Object.prototype or null, neither enumerable.
+    for (const k in v) {
       const x = (v as Record<string, unknown>)[k];
       if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
       const mark = this.pos;
-      if (!first) this.ascii(',');
-      this.string(k);
-      this.ascii(':');
+      this.key(k, !first);
       if (this.value(x, depth + 1, k)) first = false;
       else this.pos = mark; // a toJSON that gave undefined: the key goes too
     }
-    this.ascii('}');
+    this.byte(0x7d); // }
     return true;
+  }
+
+  /** One byte (JSON punctuation). */
+  byte(c: number): void {
+    if (this.pos >= this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** `"k":`, after a comma when `comma`, from the key memory. */
+  key(k: string, comma: boolean): void {
+    let kb = keyJson.get(k);
+    if (kb === undefined) {
+      kb = Buffer.from(JSON.stringify(k) + ':', 'utf8');
+      if (keyJson.size >= MAX_REMEMBERED_KEYS) keyJson.clear();
+      keyJson.set(k, kb);
+    }
+    const n = kb.length;
+    this.ensure(n + 1);
+    const b = this.buf;
+    let p = this.pos;
+    if (comma) b[p++] = 0x2c;
+    for (let j = 0; j < n; j++) b[p++] = kb[j]!; // a loop: TypedArray#set costs more for a few bytes
+    this.pos = p;
   }
 
   private other(v: unknown): boolean {
@@ -256,6 +282,12 @@ export class JsonBytes {
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
   }
+}
+
+/** Object.prototype has enumerable properties (polluted): for-in would list them, JSON.stringify does not. */
+export function inheritsEnumerable(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
 }
 
 /** String.prototype.isWellFormed (ES2024, in Node >= 20; lone surrogates are what JSON.stringify escapes). */

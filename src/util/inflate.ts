@@ -57,10 +57,25 @@ let disabled = false;
 /** One stream per windowBits for one-shot use (reset before each message). */
 const shared = new Map<number, StreamInflater | null>();
 
-/** A new stream, or null when the addon is not available. */
+/** Streams given back, reset, per windowBits: zlib's state and window are reused by the next connection. */
+const idle = new Map<number, StreamInflater[]>();
+/** Idle streams kept per windowBits (~40 KiB of native memory each). */
+const MAX_IDLE_STREAMS = 16;
+
+/** A new (or reused, reset) stream, or null when the addon is not available. */
 export function openInflater(windowBits: number): StreamInflater | null {
   const a = disabled ? null : load();
-  return a === null ? null : new a.Inflater(windowBits);
+  if (a === null) return null;
+  return idle.get(windowBits)?.pop() ?? new a.Inflater(windowBits);
+}
+
+/** Gives a stream from `openInflater` back (it must not be used after); closed when enough are idle. */
+export function releaseInflater(windowBits: number, s: StreamInflater): void {
+  let list = idle.get(windowBits);
+  if (list === undefined) idle.set(windowBits, list = []);
+  if (list.length >= MAX_IDLE_STREAMS || disabled) { s.close(); return; }
+  s.reset();
+  list.push(s);
 }
 
 /** A stream shared by every caller on this thread, for messages inflated whole: reset it first. Null without the addon. */
@@ -97,4 +112,5 @@ export function setNativeInflate(enabled: boolean): void {
   disabled = !enabled;
   for (const s of shared.values()) s?.close();
   shared.clear();
+  for (const list of idle.values()) for (const s of list.splice(0)) s.close();
 }

@@ -48,3 +48,28 @@ test('nesting, cut documents and garbage are bounded and never throw', () => {
   readDocument(b, 0, b.length, few);
   assert.equal(few.truncated, true);
 });
+
+test('a "__proto__" key is data: an own property, never the document prototype', () => {
+  // serialize() drops __proto__, so the document is written by hand: {"__proto__": {"polluted": 1}, "a": "x"}.
+  const inner = Buffer.concat([Buffer.from([0x10]), Buffer.from('polluted\0'), Buffer.from([1, 0, 0, 0]), Buffer.from([0])]);
+  const innerDoc = Buffer.concat([Buffer.alloc(4), inner]);
+  innerDoc.writeInt32LE(innerDoc.length, 0);
+  const body = Buffer.concat([Buffer.from([0x03]), Buffer.from('__proto__\0'), innerDoc, Buffer.from([0x02]), Buffer.from('a\0'), Buffer.from([2, 0, 0, 0]), Buffer.from('x\0'), Buffer.from([0])]);
+  const doc = Buffer.concat([Buffer.alloc(4), body]);
+  doc.writeInt32LE(doc.length, 0);
+  const { value } = readDocument(doc, 0, doc.length, newBudget());
+  assert.equal(Object.getPrototypeOf(value), Object.prototype);
+  assert.deepEqual(Object.keys(value), ['__proto__', 'a']);
+  assert.equal(JSON.stringify(value), '{"__proto__":{"polluted":1},"a":"x"}');
+  assert.equal((({}) as Record<string, unknown>).polluted, undefined);
+});
+
+test('short ASCII strings served from the cache are the decoded ones (no collision mix-up)', () => {
+  const keys = Array.from({ length: 3000 }, (_, i) => `k${i.toString(36)}${'x'.repeat(i % 20)}`);
+  for (let round = 0; round < 2; round++) {
+    const doc: Record<string, number> = {};
+    for (const k of keys) doc[k] = 1;
+    assert.deepEqual(Object.keys(read(doc).value), keys);
+  }
+  assert.deepEqual(read({ 'naïve': 'ça', '☕': 'é' }).value, { 'naïve': 'ça', '☕': 'é' });
+});

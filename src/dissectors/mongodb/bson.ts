@@ -214,7 +214,9 @@ function readDoc(b: Uint8Array, p: number, end: number, budget: BsonBudget, dept
     budget.values--;
     const v = readValue(b, type, q, stop, budget, depth);
     if (v === undefined) break; // cut or malformed (budget says which)
-    if (asArray) arr.push(v); else out[key] = v;
+    if (asArray) arr.push(v);
+    else if (key !== '__proto__') out[key] = v;
+    else Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true }); // data, not the prototype
     q = after;
   }
   if (q === stop && stop < end && b[stop] !== 0) budget.malformed = true;

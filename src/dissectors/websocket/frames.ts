@@ -116,9 +116,19 @@ export class FrameReader {
     this.scratch ??= new Uint8Array(SCRATCH_BYTES);
     const out = this.scratch;
     const m = this.mask;
-    let o = this.offset;
-    for (let i = 0; i < n; i++, o++) out[i] = data[pos + i]! ^ m[o & 3]!;
-    this.offset = o & 3;
+    const o = this.offset;
+    // Four bytes a round with the mask rotated to this frame offset: a quarter of the index arithmetic.
+    const m0 = m[o & 3]!, m1 = m[(o + 1) & 3]!, m2 = m[(o + 2) & 3]!, m3 = m[(o + 3) & 3]!;
+    let i = 0;
+    for (const end4 = n - 3; i < end4; i += 4) {
+      const p = pos + i;
+      out[i] = data[p]! ^ m0;
+      out[i + 1] = data[p + 1]! ^ m1;
+      out[i + 2] = data[p + 2]! ^ m2;
+      out[i + 3] = data[p + 3]! ^ m3;
+    }
+    for (; i < n; i++) out[i] = data[pos + i]! ^ m[(o + i) & 3]!;
+    this.offset = (o + n) & 3;
     return out.subarray(0, n);
   }
 }

@@ -10,7 +10,7 @@
  * dictionary, which gives the same bytes.
  */
 import { constants, inflateRawSync } from 'node:zlib';
-import { inflateShort, openInflater, RAW_DEFLATE, type StreamInflater } from '../../util/inflate.js';
+import { inflateShort, openInflater, RAW_DEFLATE, releaseInflater, type StreamInflater } from '../../util/inflate.js';
 
 /** The DEFLATE window: what a later message may refer back to. */
 export const WINDOW_BYTES = 32 * 1024;
@@ -132,9 +132,9 @@ export class Inflater {
     this.close();
   }
 
-  /** Frees the native stream (the connection is over, or the window is lost). */
+  /** Gives the native stream back (the connection is over, or the window is lost). */
   close(): void {
-    this.stream?.close();
+    if (this.stream) releaseInflater(RAW_DEFLATE, this.stream);
     if (this.stream !== undefined) this.stream = null;
     this.win = null;
   }
