@@ -63,14 +63,14 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
-interface EndpointBytes { ip: string; port: number; key: Buffer; json: Buffer; frozen: boolean }
 /**
  * Endpoints are shared by the entries of a connection, each in one role
- * (src or dst): remembered with the key before them and the fields they
- * were made from. A frozen endpoint (named by the cluster metadata, shared
- * by the entries of its owner) never changes, so its JSON is kept as it is.
+ * (src or dst). A frozen endpoint (the connection's, made by the flow
+ * table, or one named by the cluster metadata) never changes, so its JSON
+ * with the key before it is kept here; any other is written afresh (an
+ * endpoint made per entry would only fill the memory).
  */
-const endpointJson = new WeakMap<Endpoint, EndpointBytes>();
+const endpointJson = new WeakMap<Endpoint, { src: Buffer | null; dst: Buffer | null }>();
 
 function isPlain(e: Endpoint): boolean {
   for (const k in e) if (k !== 'ip' && k !== 'port') return false;
@@ -79,22 +79,27 @@ function isPlain(e: Endpoint): boolean {
 
 /** `key` (`,"src":` or `,"dst":`) and the endpoint. */
 function endpoint(key: Buffer, e: Endpoint, out: JsonBytes): void {
-  const known = endpointJson.get(e);
-  if (known !== undefined && known.key === key && (known.frozen || (known.ip === e.ip && known.port === e.port && isPlain(e)))) { out.bytes(known.json); return; }
+  const frozen = Object.isFrozen(e);
+  let known: { src: Buffer | null; dst: Buffer | null } | undefined;
+  if (frozen) {
+    known = endpointJson.get(e);
+    const json = known === undefined ? null : key === SRC ? known.src : known.dst;
+    if (json !== null) { out.bytes(json); return; }
+  }
   const start = out.pos;
   out.bytes(key);
-  const plain = isPlain(e);
-  if (plain) {
+  if (isPlain(e)) {
     out.ascii('{"ip":');
     out.string(e.ip);
     out.ascii(',"port":');
     out.number(e.port);
     out.ascii('}');
   } else {
-    out.text(JSON.stringify(e)); // names, labels, dns: written once per frozen endpoint
+    out.text(JSON.stringify(e)); // names, labels, dns: written once per frozen endpoint and role
   }
-  const frozen = Object.isFrozen(e);
-  if (plain || frozen) endpointJson.set(e, { ip: e.ip, port: e.port, key, json: out.since(start), frozen });
+  if (!frozen) return;
+  if (known === undefined) endpointJson.set(e, known = { src: null, dst: null });
+  if (key === SRC) known.src = out.since(start); else known.dst = out.since(start);
 }
 
 /**
