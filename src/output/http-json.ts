@@ -78,13 +78,27 @@ function isPlain(e: Endpoint): boolean {
 }
 
 /** `key` (`,"src":` or `,"dst":`) and the endpoint. */
+/** The last frozen endpoint written in each role and its JSON: entries of one connection come in runs. */
+let lastSrc: Endpoint | null = null;
+let lastSrcJson: Buffer | null = null;
+let lastDst: Endpoint | null = null;
+let lastDstJson: Buffer | null = null;
+
 function endpoint(key: Buffer, e: Endpoint, out: JsonBytes): void {
+  if (key === SRC ? e === lastSrc : e === lastDst) { out.bytes(key === SRC ? lastSrcJson! : lastDstJson!); return; }
+  const json = endpointBytes(key, e, out);
+  if (json === null) return;
+  if (key === SRC) { lastSrc = e; lastSrcJson = json; } else { lastDst = e; lastDstJson = json; }
+}
+
+/** Writes the endpoint; its kept JSON when it is frozen, else null. */
+function endpointBytes(key: Buffer, e: Endpoint, out: JsonBytes): Buffer | null {
   const frozen = Object.isFrozen(e);
   let known: { src: Buffer | null; dst: Buffer | null } | undefined;
   if (frozen) {
     known = endpointJson.get(e);
     const json = known === undefined ? null : key === SRC ? known.src : known.dst;
-    if (json !== null) { out.bytes(json); return; }
+    if (json !== null) { out.bytes(json); return json; }
   }
   const start = out.pos;
   out.bytes(key);
@@ -97,9 +111,11 @@ function endpoint(key: Buffer, e: Endpoint, out: JsonBytes): void {
   } else {
     out.text(JSON.stringify(e)); // names, labels, dns: written once per frozen endpoint and role
   }
-  if (!frozen) return;
+  if (!frozen) return null;
   if (known === undefined) endpointJson.set(e, known = { src: null, dst: null });
-  if (key === SRC) known.src = out.since(start); else known.dst = out.since(start);
+  const json = out.since(start);
+  if (key === SRC) known.src = json; else known.dst = json;
+  return json;
 }
 
 /**

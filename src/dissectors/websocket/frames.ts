@@ -112,23 +112,31 @@ export class FrameReader {
     return pos;
   }
 
+  private scratchWords: Int32Array | null = null;
+
+  /**
+   * Unmasks data[pos, pos + n) into the scratch: copied (memcpy), then XORed
+   * a 32-bit word at a time over the scratch, which starts word-aligned.
+   */
   private unmaskInto(data: Uint8Array, pos: number, n: number): Uint8Array {
-    this.scratch ??= new Uint8Array(SCRATCH_BYTES);
+    if (this.scratch === null) {
+      const ab = new ArrayBuffer(SCRATCH_BYTES);
+      this.scratch = new Uint8Array(ab);
+      this.scratchWords = new Int32Array(ab);
+    }
     const out = this.scratch;
+    const words = this.scratchWords!;
+    out.set(data.subarray(pos, pos + n));
     const m = this.mask;
     const o = this.offset;
-    // Four bytes a round with the mask rotated to this frame offset: a quarter of the index arithmetic.
     const m0 = m[o & 3]!, m1 = m[(o + 1) & 3]!, m2 = m[(o + 2) & 3]!, m3 = m[(o + 3) & 3]!;
-    let i = 0;
-    for (const end4 = n - 3; i < end4; i += 4) {
-      const p = pos + i;
-      out[i] = data[p]! ^ m0;
-      out[i + 1] = data[p + 1]! ^ m1;
-      out[i + 2] = data[p + 2]! ^ m2;
-      out[i + 3] = data[p + 3]! ^ m3;
-    }
-    for (; i < n; i++) out[i] = data[pos + i]! ^ m[(o + i) & 3]!;
+    const word = LITTLE_ENDIAN ? m0 | (m1 << 8) | (m2 << 16) | (m3 << 24) : (m0 << 24) | (m1 << 16) | (m2 << 8) | m3;
+    const whole = n >>> 2;
+    for (let w = 0; w < whole; w++) words[w] ^= word;
+    for (let i = whole << 2; i < n; i++) out[i] ^= m[(o + i) & 3]!;
     this.offset = (o + n) & 3;
     return out.subarray(0, n);
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
