@@ -129,8 +129,17 @@ const hex = (b: Uint8Array, p: number, n: number): string => {
   return s;
 };
 
+/** The last datetime converted: documents of a batch often share timestamps. */
+let lastDateMs = NaN;
+let lastDate = '';
+
 function isoDate(ms: number | string): string {
-  if (typeof ms === 'number' && Math.abs(ms) <= 8.64e15) return new Date(ms).toISOString();
+  if (ms === lastDateMs) return lastDate;
+  if (typeof ms === 'number' && Math.abs(ms) <= 8.64e15) {
+    lastDate = new Date(ms).toISOString();
+    lastDateMs = ms;
+    return lastDate;
+  }
   return String(ms);
 }
 

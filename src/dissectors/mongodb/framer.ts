@@ -27,6 +27,9 @@ export interface MessageSink {
   lost(): void;
 }
 
+/** Shared empty buffer (never written: growFor replaces it before any byte is kept). */
+const EMPTY = new Uint8Array(0);
+
 const CLIENT_OPS = new Set([OP_MSG, OP_QUERY, OP_COMPRESSED, OP_UPDATE, OP_INSERT, OP_GET_MORE, OP_DELETE, OP_KILL_CURSORS]);
 const SERVER_OPS = new Set([OP_MSG, OP_REPLY, OP_COMPRESSED]);
 
@@ -35,14 +38,14 @@ export class MessageReader {
   private state: 'header' | 'body' | 'skip' | 'hunt' = 'header';
   private readonly head = new Uint8Array(HEADER_BYTES);
   private headFill = 0;
-  private buf: Uint8Array = new Uint8Array(0);
+  private buf: Uint8Array = EMPTY;
   /** Bytes of the current message kept: min(length, MAX_KEPT_BYTES). */
   private keepCap = 0;
   private fill = 0;
   private size = 0;
   private remaining = 0;
   private startTs = 0;
-  private carry: Uint8Array = new Uint8Array(0);
+  private carry: Uint8Array = EMPTY;
 
   constructor(private readonly sink: MessageSink, private readonly fromClient: boolean) {}
 
@@ -76,7 +79,7 @@ export class MessageReader {
           this.state = 'header';
           if (this.fill < this.size) this.counters.cutMessages++;
           this.sink.message(this.buf.subarray(0, this.fill), this.size, this.startTs, ts);
-          this.buf = new Uint8Array(0);
+          this.buf = EMPTY;
         }
         continue;
       }
