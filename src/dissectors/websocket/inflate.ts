@@ -8,6 +8,12 @@
  * message. Without the addon, each message is inflated by node:zlib on its
  * own with the last 32 KiB of this direction's output as the preset
  * dictionary, which gives the same bytes.
+ *
+ * Memory: a stream is ~7 KiB of zlib state plus its 32 KiB window (native,
+ * allocated at the first message), so a deflate connection costs ~80 KiB,
+ * more than the 4 KiB a connection is budgeted (pipeline/memory-budget.ts);
+ * the worker's memory guard counts it (it reads RSS) and closes quiet
+ * connections, whose streams go back to the pool (16 kept) or are freed.
  */
 import { constants, inflateRawSync } from 'node:zlib';
 import { inflateShort, openInflater, RAW_DEFLATE, releaseInflater, type StreamInflater } from '../../util/inflate.js';
