@@ -78,6 +78,14 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
+async function waitForLog(file: string, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(existsSync(file) && pattern.test(await readFile(file, 'utf8')))) {
+    if (Date.now() > until) throw new Error(`${file} did not show ${pattern} in ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -137,6 +145,8 @@ test('Apache Kafka 0.9 broker with its console producer and group consumer: ever
     broker.stdout!.resume(); // drained: a full pipe would stall the broker
     broker.stderr!.resume();
 
+    // The controller's start-up request to its own broker, answered before anything is captured.
+    await waitForLog(join(dir, 'requests.log'), /UpdateMetadataRequest/, 60_000);
     const cap = await startCapture({ iface: 'lo', file: join(dir, 'kafka.pcap'), filter: `tcp port ${port}` });
     // What the broker answered before the capture (its controller's start-up requests to itself) is not compared.
     const before = existsSync(join(dir, 'requests.log')) ? (await readFile(join(dir, 'requests.log'))).length : 0;
