@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { constants, createDeflateRaw, deflateRawSync, deflateSync } from 'node:zlib';
 import { seededRandom } from '../testing/random.js';
-import { Inflater } from '../dissectors/websocket/inflate.js';
+import { Inflater, inflatingDirections, setMaxInflatingDirections } from '../dissectors/websocket/inflate.js';
 import { nativeInflateAvailable, openInflater, RAW_DEFLATE, setNativeInflate, ZLIB_DEFLATE } from './inflate.js';
 
 const skip = nativeInflateAvailable() ? false : 'podtap_inflate is not built here (node scripts/build-native.mjs)';
@@ -102,4 +102,30 @@ test('zlib-wrapped messages inflate one by one on a reset stream; errors carry c
   assert.throws(() => s.inflate(big, true, 1 << 20), { code: 'EINFLATE' }, 'closed');
   assert.throws(() => openInflater(99), RangeError);
   assert.throws(() => s.inflate('text' as unknown as Uint8Array, true, 1), TypeError);
+});
+
+test('WebSocket directions holding inflate state are bounded; a closed one frees its slot', () => {
+  const start = inflatingDirections();
+  setMaxInflatingDirections(start + 2);
+  try {
+    const msg = Buffer.concat([deflateRawSync(Buffer.from('hello'), { finishFlush: constants.Z_SYNC_FLUSH }), TAIL]);
+    const a = new Inflater(true);
+    const b = new Inflater(false);
+    const c = new Inflater(true);
+    assert.deepEqual(a.inflate(msg), Buffer.from('hello'));
+    assert.deepEqual(b.inflate(msg), Buffer.from('hello'));
+    assert.equal(c.inflate(msg), null, 'a third direction is over the limit');
+    assert.equal(c.limited, true);
+    assert.equal(inflatingDirections(), start + 2);
+    a.close();
+    assert.equal(inflatingDirections(), start + 1);
+    const d = new Inflater(true);
+    assert.deepEqual(d.inflate(msg), Buffer.from('hello'), 'the freed slot is used again');
+    b.close();
+    d.close();
+    c.close();
+    assert.equal(inflatingDirections(), start);
+  } finally {
+    setMaxInflatingDirections(undefined);
+  }
 });

@@ -243,7 +243,7 @@ export class WebSocketDissector implements StreamDissector {
       const out = whole && dropped === 0 ? side.inflater?.inflate(withTail) ?? null : null;
       if (out === null) {
         if (whole) {
-          this.ctx.weird(dropped > 0 ? 'websocket_message_limit' : 'websocket_inflate_error');
+          this.ctx.weird(dropped > 0 ? 'websocket_message_limit' : side.inflater?.limited === true ? 'websocket_inflate_streams_limit' : 'websocket_inflate_error');
           addFlag(m.flags, 'body-decode-error');
           if (dropped > 0) side.inflater?.lose();
         }

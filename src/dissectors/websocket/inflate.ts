@@ -11,9 +11,9 @@
  *
  * Memory: a stream is ~7 KiB of zlib state plus its 32 KiB window (native,
  * allocated at the first message), so a deflate connection costs ~80 KiB,
- * more than the 4 KiB a connection is budgeted (pipeline/memory-budget.ts);
- * the worker's memory guard counts it (it reads RSS) and closes quiet
- * connections, whose streams go back to the pool (16 kept) or are freed.
+ * more than the 4 KiB a connection is budgeted (pipeline/memory-budget.ts).
+ * It is bounded apart: MAX_INFLATING_DIRECTIONS below. A closed direction's
+ * stream goes back to the pool (16 kept) or is freed.
  */
 import { constants, inflateRawSync } from 'node:zlib';
 import { inflateShort, openInflater, RAW_DEFLATE, releaseInflater, type StreamInflater } from '../../util/inflate.js';
@@ -54,7 +54,32 @@ function chunkSizeFor(compressed: number): number {
   return n;
 }
 
+/**
+ * Directions holding inflate state at once (a native stream or a JS window,
+ * ~40 KiB each): past it, a new direction's compressed messages are shown
+ * as they are on the wire, flagged, and counted as the weird
+ * `websocket_inflate_streams_limit`. 2,048 directions hold ~80 MiB.
+ */
+export const MAX_INFLATING_DIRECTIONS = 2048;
+let maxInflating = MAX_INFLATING_DIRECTIONS;
+let inflating = 0;
+
+/** A direction dropped without close() (a dissector abandoned by its owner) gives its slot back when collected. */
+const slotKeeper = new FinalizationRegistry<null>(() => { inflating--; });
+
+/** Directions holding inflate state now. */
+export const inflatingDirections = (): number => inflating;
+
+/** Tests: a lower limit (undefined: the default). */
+export function setMaxInflatingDirections(n: number | undefined): void {
+  maxInflating = n ?? MAX_INFLATING_DIRECTIONS;
+}
+
 export class Inflater {
+  /** This direction counts against MAX_INFLATING_DIRECTIONS (from its first message to close). */
+  private holdsSlot = false;
+  /** Refused a slot: its messages are not inflated. */
+  limited = false;
   /** The last WINDOW_BYTES of this direction's output, at win[winStart, winEnd); capacity grows to 2 × WINDOW_BYTES. */
   private win: Buffer | null = null;
   private winStart = 0;
@@ -75,6 +100,15 @@ export class Inflater {
    */
   inflate(withTail: Uint8Array): Buffer | null {
     if (this.broken) return null;
+    if (!this.holdsSlot) {
+      if (inflating >= maxInflating) {
+        this.limited = this.broken = true;
+        return null;
+      }
+      inflating++;
+      this.holdsSlot = true;
+      slotKeeper.register(this, null, this);
+    }
     if (this.stream === undefined) this.stream = openInflater(RAW_DEFLATE);
     if (this.stream !== null) return this.inflateNative(this.stream, withTail);
     try {
@@ -143,5 +177,10 @@ export class Inflater {
     if (this.stream) releaseInflater(RAW_DEFLATE, this.stream);
     if (this.stream !== undefined) this.stream = null;
     this.win = null;
+    if (this.holdsSlot) {
+      inflating--;
+      slotKeeper.unregister(this);
+    }
+    this.holdsSlot = false;
   }
 }

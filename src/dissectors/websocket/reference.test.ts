@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fixturePath } from '../../util/paths.js';
 import { runCapture } from './test-support.js';
+import { inflatingDirections, setMaxInflatingDirections } from './inflate.js';
 
 const SURICATA = [
   'suricata-verify__tests__websocket__basic_websockets',
@@ -79,3 +80,18 @@ for (const name of ['plain', 'deflate', 'deflate-no-takeover']) {
     assert.equal(texts.at(-1), 'frag-one|frag-two|frag-end');
   });
 }
+
+test('past the limit of directions holding inflate state, compressed messages are shown as sent, flagged and counted', async () => {
+  setMaxInflatingDirections(inflatingDirections());
+  try {
+    const { ws, stats } = await runCapture(fixturePath('websocket', 'ws-deflate.pcap'));
+    const compressed = ws.filter((e) => (e.request ?? e.response)!.compressed);
+    assert.ok(compressed.length > 0);
+    for (const e of compressed) assert.ok(e.flags.includes('body-decode-error'), JSON.stringify(e.flags));
+    assert.equal(stats.weirds.websocket_inflate_streams_limit, compressed.length);
+  } finally {
+    setMaxInflatingDirections(undefined);
+  }
+  const again = await runCapture(fixturePath('websocket', 'ws-deflate.pcap'));
+  assert.ok(again.ws.every((e) => e.flags.length === 0), 'decoded again under the default limit');
+});
