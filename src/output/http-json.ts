@@ -77,13 +77,13 @@ function isPlain(e: Endpoint): boolean {
   return true;
 }
 
-/** `key` (`,"src":` or `,"dst":`) and the endpoint. */
 /** The last frozen endpoint written in each role and its JSON: entries of one connection come in runs. */
 let lastSrc: Endpoint | null = null;
 let lastSrcJson: Buffer | null = null;
 let lastDst: Endpoint | null = null;
 let lastDstJson: Buffer | null = null;
 
+/** `key` (`,"src":` or `,"dst":`) and the endpoint. */
 function endpoint(key: Buffer, e: Endpoint, out: JsonBytes): void {
   if (key === SRC ? e === lastSrc : e === lastDst) { out.bytes(key === SRC ? lastSrcJson! : lastDstJson!); return; }
   const json = endpointBytes(key, e, out);
@@ -275,23 +275,14 @@ export function writeEntryJson(e: Entry, out: JsonBytes): void {
 function writeOtherEntry(e: Exclude<Entry, HttpEntry>, out: JsonBytes): void {
   const o = e as unknown as Record<string, unknown>;
   if (Object.getPrototypeOf(o) !== Object.prototype || typeof o.toJSON === 'function' || inheritsEnumerable()) { out.value(o); return; }
-  out.byte(0x7b); // {
-  let first = true;
-  const keys = Object.keys(o);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    const v = o[k];
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    if (!first && (k === 'src' || k === 'dst') && isEndpoint(v)) {
-      endpoint(k === 'src' ? SRC : DST, v, out);
-      continue;
-    }
-    const mark = out.pos;
-    out.key(k, !first);
-    if (out.value(v, 1, k)) first = false;
-    else out.pos = mark;
-  }
-  out.byte(0x7d); // }
+  out.object(o, 0, endpointField);
+}
+
+/** JsonBytes#object's hook for an entry's fields: `src` and `dst` (never first) from the endpoint memory. */
+function endpointField(k: string, v: unknown, first: boolean, out: JsonBytes): boolean {
+  if (first || (k !== 'src' && k !== 'dst') || !isEndpoint(v)) return false;
+  endpoint(k === 'src' ? SRC : DST, v, out);
+  return true;
 }
 
 function isEndpoint(v: unknown): v is Endpoint {

@@ -227,20 +227,30 @@ export class JsonBytes {
     }
     const proto = Object.getPrototypeOf(v) as unknown;
     if ((proto !== Object.prototype && proto !== null) || (depth === 0 && inheritsEnumerable())) return this.other(v);
+    this.object(v as Record<string, unknown>, depth);
+    return true;
+  }
+
+  /**
+   * A plain object (the caller checked: prototype Object.prototype or null,
+   * nothing enumerable inherited, no toJSON of its own) at `depth`. `field`
+   * may write a field itself, key included (and return true).
+   */
+  object(v: Record<string, unknown>, depth: number, field?: (k: string, x: unknown, first: boolean, out: JsonBytes) => boolean): void {
     this.byte(0x7b); // {
     let first = true;
     // for-in, not Object.keys: V8 reads `v[k]` through the enum cache there (no keyed lookup). The
     // same keys in the same order: the prototype is Object.prototype or null, neither enumerable.
     for (const k in v) {
-      const x = (v as Record<string, unknown>)[k];
+      const x = v[k];
       if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+      if (field !== undefined && field(k, x, first, this)) continue;
       const mark = this.pos;
       this.key(k, !first);
       if (this.value(x, depth + 1, k)) first = false;
       else this.pos = mark; // a toJSON that gave undefined: the key goes too
     }
     this.byte(0x7d); // }
-    return true;
   }
 
   /** One byte (JSON punctuation). */

@@ -49,7 +49,7 @@ const LOGGED_NAMES: Readonly<Record<string, number>> = {
 interface Logged { apiKey: number; version: number; correlationId: number; clientId: string; clientPort: number }
 
 /** "Completed request:…" lines → what the broker answered. */
-export function parseRequestLog(text: string): Logged[] {
+function parseRequestLog(text: string): Logged[] {
   const out: Logged[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith('Completed request:')) continue;

@@ -17,6 +17,8 @@
  * bytes at hand is read as far as the bytes go (`truncated`).
  */
 
+import { endianness } from 'node:os';
+
 export type BsonValue = null | boolean | number | string | BsonValue[] | BsonDocument;
 export interface BsonDocument { [key: string]: BsonValue }
 
@@ -59,7 +61,7 @@ export function int64At(b: Uint8Array, p: number): number | string {
 
 const f64Bytes = new Uint8Array(8);
 const f64View = new Float64Array(f64Bytes.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** The little-endian double at `p` (copied through a scratch: no DataView per value). */
 function f64(b: Uint8Array, p: number): number {

@@ -125,13 +125,13 @@ export class MessageReader {
       if (this.state === 'body') this.sink.lost();
       this.remaining -= length;
       this.state = 'skip';
-      this.buf = new Uint8Array(0);
+      this.buf = EMPTY;
       return;
     }
     if (this.state === 'body') this.sink.lost();
-    this.buf = new Uint8Array(0);
+    this.buf = EMPTY;
     this.headFill = 0;
-    this.carry = new Uint8Array(0);
+    this.carry = EMPTY;
     this.state = 'hunt';
   }
 
@@ -150,7 +150,7 @@ export class MessageReader {
   private begin(length: number): void {
     this.size = length;
     this.keepCap = Math.min(length, MAX_KEPT_BYTES);
-    this.buf = growFor(new Uint8Array(0), 0, HEADER_BYTES, this.keepCap); // grown as bytes come (grow.ts), not sized from the header
+    this.buf = growFor(EMPTY, 0, HEADER_BYTES, this.keepCap); // grown as bytes come (grow.ts), not sized from the header
     this.buf.set(this.head);
     this.fill = HEADER_BYTES;
     this.headFill = 0;
@@ -162,7 +162,7 @@ export class MessageReader {
     this.sink.violation();
     this.counters.huntedBytes++;
     this.state = 'hunt';
-    this.carry = new Uint8Array(0);
+    this.carry = EMPTY;
     this.hunt(rest, ts);
   }
 
@@ -173,7 +173,7 @@ export class MessageReader {
       b = new Uint8Array(this.carry.length + data.length);
       b.set(this.carry);
       b.set(data, this.carry.length);
-      this.carry = new Uint8Array(0);
+      this.carry = EMPTY;
     }
     for (let i = 0; i < b.length; i++) {
       const v = plausibleAt(b, i, b.length, this.fromClient);

@@ -7,6 +7,9 @@
  * length past 2^53) loses the framing: the direction stops, later bytes are
  * only counted.
  */
+import { endianness } from 'node:os';
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export const enum Opcode { Continuation = 0, Text = 1, Binary = 2, Close = 8, Ping = 9, Pong = 10 }
 
@@ -139,4 +142,3 @@ export class FrameReader {
   }
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

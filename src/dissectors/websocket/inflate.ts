@@ -122,7 +122,7 @@ export class Inflater {
       return out;
     } catch {
       this.failures++;
-      if (this.takeover) this.broken = true;
+      this.lose();
       return null;
     }
   }
@@ -159,8 +159,8 @@ export class Inflater {
       return out;
     } catch {
       this.failures++;
-      if (this.takeover) this.lose();
-      else stream.reset();
+      this.lose();
+      if (!this.takeover) stream.reset(); // each message stands alone: the next one may still inflate
       return null;
     }
   }
