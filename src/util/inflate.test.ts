@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { constants, createDeflateRaw, deflateRawSync, deflateSync } from 'node:zlib';
 import { seededRandom } from '../testing/random.js';
 import { Inflater, inflatingDirections, setMaxInflatingDirections } from '../dissectors/websocket/inflate.js';
-import { nativeInflateAvailable, openInflater, RAW_DEFLATE, setNativeInflate, ZLIB_DEFLATE } from './inflate.js';
+import { nativeInflateAvailable, openInflater, RAW_DEFLATE, releaseInflater, setNativeInflate, ZLIB_DEFLATE } from './inflate.js';
 
 const skip = nativeInflateAvailable() ? false : 'podtap_inflate is not built here (node scripts/build-native.mjs)';
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -128,4 +128,17 @@ test('WebSocket directions holding inflate state are bounded; a closed one frees
   } finally {
     setMaxInflatingDirections(undefined);
   }
+});
+
+test('a stream given back is reused by the next connection, reset: it carries nothing of the last one', { skip }, () => {
+  const a = openInflater(RAW_DEFLATE)!;
+  const first = Buffer.from('first connection, its own words '.repeat(10));
+  assert.deepEqual(a.inflate(Buffer.concat([deflateRawSync(first, { finishFlush: constants.Z_SYNC_FLUSH })]), false, 1 << 20), first);
+  a.inflate(Buffer.from([0x0a]), false, 1 << 20); // the start of a block left half read
+  releaseInflater(RAW_DEFLATE, a);
+  const b = openInflater(RAW_DEFLATE)!;
+  assert.equal(b, a, 'the pooled stream');
+  const next = Buffer.from('second connection');
+  assert.deepEqual(b.inflate(Buffer.concat([deflateRawSync(next, { finishFlush: constants.Z_SYNC_FLUSH }), TAIL]), false, 1 << 20), next);
+  b.close();
 });
