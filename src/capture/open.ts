@@ -75,18 +75,36 @@ export async function readCaptureFile(path: string, sink: PacketSink, opts: Read
     }
     if (total === 0) throw notACapture(`${path} is empty`);
     const compressed = isGzip(magic);
-    const raw = fh.createReadStream({ start: 0, highWaterMark: chunkSize, autoClose: false });
-    let source: Readable = raw;
+    let source: AsyncIterable<Buffer>;
     if (compressed) {
+      const raw = fh.createReadStream({ start: 0, highWaterMark: chunkSize, autoClose: false });
       let read = 0;
       raw.on('data', (c: string | Buffer) => opts.onProgress?.((read += c.length), total));
       source = pipeline(raw, createGunzip({ chunkSize: Math.max(chunkSize, MIN_GUNZIP_CHUNK) }), () => {}); // errors surface through the iteration below
-    }
+    } else source = fileChunks(fh, chunkSize);
     const reader = await pump(source, path, sink, opts, compressed ? undefined : total);
     reader.end();
     return { format: reader.format, compressed, stats: reader.stats };
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The file's bytes in chunks read into one buffer, reused for every chunk: a
+ * record is a view that lives only during `PacketSink.packet` (the readers
+ * copy what crosses a chunk). A fresh buffer per chunk, as a ReadStream
+ * makes, grows V8's external memory by the file's size and brings full
+ * collections with it (7 on a 111 MiB capture, against none).
+ */
+async function* fileChunks(fh: FileHandle, chunkSize: number): AsyncGenerator<Buffer> {
+  const buf = Buffer.allocUnsafe(chunkSize);
+  let position = 0;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, 0, chunkSize, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buf.subarray(0, bytesRead);
   }
 }
 
@@ -123,7 +141,7 @@ export async function readCaptureStream(input: Readable, name: string, sink: Pac
 
 /** Iterate `source` into a reader created from its first 4 bytes; reports progress when `total` is given. */
 async function pump(
-  source: Readable,
+  source: AsyncIterable<Buffer>,
   path: string,
   sink: PacketSink,
   opts: ReadCaptureOptions,
@@ -140,7 +158,7 @@ async function pump(
       if (reader !== undefined) {
         reader.push(chunk);
       } else {
-        head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+        head = Buffer.concat(head === undefined ? [chunk] : [head, chunk]); // a copy: the chunk's buffer may be reused
         if (head.length >= 4) {
           if (detectCaptureFormat(head) === null) throw notACapture(`${path} starts with ${hexPrefix(head)}`);
           reader = createCaptureReader(head, sink, opts);
