@@ -13,7 +13,11 @@
  *   6. garbage: random bytes on the protocol's port, both directions: no
  *      exception;
  *   7. bounded memory: 16 MiB of garbage from the server: the heap grows by
- *      less than MEMORY_LIMIT_BYTES.
+ *      less than MEMORY_LIMIT_BYTES;
+ *   8. windows: every packet a plain Uint8Array view into one shared buffer
+ *      with message-like bytes around it, as the capture reader hands them
+ *      out (split as in 2, and the gap run of 4): the same results. A
+ *      dissector that reads past its view, or keeps one, differs here.
  * Entries are compared without timestamps, ids and elapsed times, which
  * depend on how the bytes were cut into packets.
  */
@@ -44,7 +48,27 @@ export interface ConformanceSample {
 
 interface Run { entries: Entry[]; gaps: number; weirds: number; flagged: number }
 
-function run(spec: DissectorSpec, frames: Buffer[]): Run {
+/** Bytes between the windows of `windowed()`: line ends, message starts and length-like bytes a parser must not read. */
+const NEIGHBOURS = Buffer.from('\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n*3\r\n$3\r\nGET\r\n\n\n\x00\x00\x00\x10\xff\xff', 'latin1');
+
+/** The frames copied into one buffer, NEIGHBOURS around each, and handed out as plain Uint8Array views of it. */
+function windowed(frames: Buffer[]): Uint8Array[] {
+  const all = new Uint8Array(frames.reduce((a, f) => a + f.length + NEIGHBOURS.length, NEIGHBOURS.length));
+  const views: Uint8Array[] = [];
+  let o = 0;
+  all.set(NEIGHBOURS, o);
+  o += NEIGHBOURS.length;
+  for (const f of frames) {
+    all.set(f, o);
+    views.push(all.subarray(o, o + f.length));
+    o += f.length;
+    all.set(NEIGHBOURS, o);
+    o += NEIGHBOURS.length;
+  }
+  return views;
+}
+
+function run(spec: DissectorSpec, frames: Uint8Array[]): Run {
   const entries: Entry[] = [];
   const registry = new DissectorRegistry([spec, ...DISSECTORS.filter((s) => s.name !== spec.name)]);
   const p = new Pipeline((e) => entries.push(e), {}, registry);
@@ -77,6 +101,9 @@ export async function runConformance(t: TestContext, spec: DissectorSpec, sample
       for (const mss of size <= EVERY_BYTE_MAX ? [1] : [3, 7, 113, 1000]) {
         assert.deepEqual(run(spec, conversation(s, { mss })).entries.map(shape), want, `split into ${mss}-byte segments`);
       }
+      for (const mss of [undefined, 7, 100]) {
+        assert.deepEqual(run(spec, windowed(conversation(s, { mss }))).entries.map(shape), want, `windows of one buffer, ${mss ?? 'whole'} segments`);
+      }
 
       if (s.pipelining === true && s.exchanges.length > 1) {
         const all: ConformanceSample['exchanges'] = [[Buffer.concat(s.exchanges.map(([q]) => bytes(q))), Buffer.concat(s.exchanges.map(([, r]) => bytes(r)))]];
@@ -91,6 +118,9 @@ export async function runConformance(t: TestContext, spec: DissectorSpec, sample
         const r = run(spec, frames.filter((_, i) => i !== lost));
         assert.ok(r.gaps > 0 || r.flagged > 0 || r.weirds > 0, 'the loss is visible');
         assert.ok(r.entries.length <= s.entries + 1, 'no flood of entries after a gap');
+        const w = run(spec, windowed(frames.filter((_, i) => i !== lost)));
+        assert.deepEqual(w.entries.map(shape), r.entries.map(shape), 'after a gap, windows of one buffer');
+        assert.deepEqual([w.gaps, w.weirds], [r.gaps, r.weirds], 'after a gap, windows of one buffer: counters');
       }
 
       // The capture starts in the middle of the first client message.

@@ -91,6 +91,29 @@ function asBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
+/**
+ * The last memory a plain Uint8Array was fed from, and one Buffer over all of
+ * it: the capture reader hands out views of one reused read buffer (live:
+ * of a few batch buffers), so a feed is nearly always a window of the same
+ * memory, parsed at its own offsets without a new Buffer object per packet.
+ */
+let wholeOf: ArrayBufferLike | null = null;
+let whole: Buffer | null = null;
+
+/**
+ * The first LF in `b[from, to)`, or -1. Buffer#indexOf takes no end, and a
+ * feed is a window of a larger buffer: past `to` lie other packets' bytes,
+ * which a plain search would read (up to the whole buffer per call).
+ */
+function lfWithin(b: Buffer, from: number, to: number): number {
+  if (to - from <= 32) {
+    for (let i = from; i < to; i++) if (b[i] === LF) return i;
+    return -1;
+  }
+  const i = to === b.length ? b.indexOf(LF, from) : b.subarray(from, to).indexOf(LF);
+  return i < 0 ? -1 : to === b.length ? i : from + i;
+}
+
 /** A copy that outlives the caller's buffer (Buffer#slice would be a view). */
 function copyOf(u: Uint8Array, start: number, end: number): Buffer {
   const c = Buffer.allocUnsafe(end - start);
@@ -153,7 +176,11 @@ export class MessageParser {
   }
 
   feed(data: Uint8Array, ts: number): void {
-    this.run(asBuffer(data), 0, data.length, ts);
+    if (Buffer.isBuffer(data)) { this.run(data, 0, data.length, ts); return; }
+    const ab = data.buffer;
+    if (ab !== wholeOf) { wholeOf = ab; whole = Buffer.from(ab); }
+    const start = data.byteOffset;
+    this.run(whole!, start, start + data.length, ts);
   }
 
   /** Hold later bytes (after a CONNECT or Upgrade request) until `resume()` or `stop()`. */
@@ -346,8 +373,8 @@ export class MessageParser {
     }
     let p = from;
     while (p < to) {
-      const lf = arr.indexOf(LF, p);
-      if (lf < 0 || lf >= to) {
+      const lf = lfWithin(arr, p, to);
+      if (lf < 0) {
         if (this.lineBytes === 0) this.lineFirst = arr[p];
         this.lineBytes += to - p;
         break;
@@ -694,7 +721,7 @@ export class MessageParser {
         }
         this.atLineStart = false;
       }
-      const lf = data.indexOf(LF, pos);
+      const lf = lfWithin(data, pos, end);
       const stop = lf < 0 ? end : lf + 1;
       this.scanned += stop - pos;
       if (this.scanned > MAX_RESYNC_SCAN_BYTES) {
