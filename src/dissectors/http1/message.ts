@@ -7,6 +7,8 @@ import type { EntryFlag } from '../../entries/types.js';
 import { knownFieldName, knownMethod, knownReason } from './names.js';
 
 const NO_FLAGS: readonly EntryFlag[] = Object.freeze([]);
+const EMPTY_BODY = Buffer.alloc(0);
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 /** Up to this many body bytes a byte loop copies faster than Buffer#copy (argument checks, a native call). */
 const SMALL_COPY_BYTES = 32;
 
@@ -18,8 +20,11 @@ export class HttpMessage {
   reason = '';
   /** 'HTTP/1.1' as sent; 'HTTP/0.9' for a simple request or a response without status line. */
   version = '';
-  /** Lower-cased names; repeated fields joined with ", ". Owned by the entry once emitted. */
-  headers: Record<string, string> = {};
+  /**
+   * Lower-cased names; repeated fields joined with ", ". Owned by the entry once emitted. A shared frozen
+   * empty record until the head is split (a repeated head brings its own shared record, so a fresh one here was waste).
+   */
+  headers: Record<string, string> = NO_HEADERS;
   /** Bytes of the start line and header fields, with the empty line that ends them. */
   headersSize = 0;
   trailers: Record<string, string> | null = null;
@@ -30,8 +35,9 @@ export class HttpMessage {
   lastTs: number;
   /** Body length after transfer decoding, counting bytes lost in gaps. */
   bodySize = 0;
-  /** Copies of body bytes, up to the cap given to `addBody`. */
-  private chunks: Buffer[] = [];
+  /** Copies of body bytes, up to the cap given to `addBody`: the first, and any after it (most bodies are one piece; an array per message was a tenth of a read's allocations). */
+  private first: Buffer | null = null;
+  private rest: Buffer[] | null = null;
   private kept = 0;
   /** Body bytes were dropped because of the cap (not because of a gap). */
   overCap = false;
@@ -62,7 +68,8 @@ export class HttpMessage {
     const copy = Buffer.allocUnsafe(take);
     if (take <= SMALL_COPY_BYTES) for (let k = 0; k < take; k++) copy[k] = data[off + k];
     else copy.set(data.subarray(off, off + take));
-    this.chunks.push(copy);
+    if (this.first === null) this.first = copy;
+    else (this.rest ??= []).push(copy);
     this.kept += take;
   }
 
@@ -78,10 +85,10 @@ export class HttpMessage {
 
   /** The kept body bytes, joined once. */
   body(): Buffer {
-    const c = this.chunks;
-    if (c.length === 1) return c[0];
-    const out = Buffer.concat(c, this.kept);
-    this.chunks = [out];
+    if (this.rest === null) return this.first ?? EMPTY_BODY;
+    const out = Buffer.concat([this.first!, ...this.rest], this.kept);
+    this.first = out;
+    this.rest = null;
     return out;
   }
 }
@@ -177,7 +184,7 @@ function splitHead(s: string, n: number, m: HttpMessage, trailers: boolean, weir
     parseStartLine(s, nl, m, weird);
     i = nl + 1;
   }
-  const fields: Record<string, string> = trailers ? {} : m.headers;
+  const fields: Record<string, string> = trailers ? {} : (m.headers = {});
   let last = '';
   while (i < n) {
     const nl = s.indexOf('\n', i);
