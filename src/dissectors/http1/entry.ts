@@ -102,11 +102,14 @@ export function hostOf(m: HttpMessage): string {
   return m.method === 'CONNECT' && !t.startsWith('/') ? t : '';
 }
 
+/** The query of every request-target without one: shared, so frozen (entries are values; the redactor copies what it masks). */
+const NO_QUERY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** Query parameters of a request-target; tolerant of bad percent-encoding; repeats joined with ", ". */
 export function queryOf(target: string): Record<string, string> {
-  const out: Record<string, string> = {};
   const q = target.indexOf('?');
-  if (q < 0) return out;
+  if (q < 0) return NO_QUERY;
+  const out: Record<string, string> = {};
   let e = target.indexOf('#', q);
   if (e < 0) e = target.length;
   let n = 0;
