@@ -17,7 +17,7 @@ RUN apt-get update \
 WORKDIR /app
 # Everything `npm ci` runs needs: its "install" script builds native/pcap, its "prepare" script compiles src/.
 COPY package.json package-lock.json tsconfig.json ./
-COPY scripts/build-native.mjs scripts/
+COPY scripts/build-native.mjs scripts/bundle-read.mjs scripts/
 COPY native/pcap/binding.gyp native/pcap/
 COPY native/pcap/src native/pcap/src/
 COPY src src/
