@@ -247,7 +247,10 @@ export class JsonBytes {
       if (field !== undefined && field(k, x, first, this)) continue;
       const mark = this.pos;
       this.key(k, !first);
-      if (this.value(x, depth + 1, k)) first = false;
+      // Strings and numbers (most values) straight to their writers, without value()'s dispatch.
+      if (typeof x === 'string') { this.string(x); first = false; }
+      else if (typeof x === 'number') { this.number(x); first = false; }
+      else if (this.value(x, depth + 1, k)) first = false;
       else this.pos = mark; // a toJSON that gave undefined: the key goes too
     }
     this.byte(0x7d); // }
