@@ -220,3 +220,22 @@ test('with Object.prototype polluted, entries are still written as JSON.stringif
     delete (Object.prototype as Record<string, unknown>).polluted;
   }
 });
+
+test('frozen endpoints: JSON by content across connections, slots shared by ports 256 apart, key order kept', () => {
+  const base = httpGet();
+  const ep = (ip: string, port: number) => Object.freeze({ ip, port });
+  const seen: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    // Alternate ports that share a slot (p, p + 256, p + 512) and addresses that differ only by their last digit.
+    const e: HttpEntry = { ...base, src: ep(`10.0.${i % 3}.${i % 7}`, 40_000 + (i % 3) * 256), dst: ep('10.0.0.9', 80 + (i % 2) * 256) };
+    assert.equal(entryJson(e), JSON.stringify(e));
+    seen.push(entryJson(e));
+  }
+  assert.equal(new Set(seen).size, 42); // i mod 42 decides every field
+  const reversed = Object.freeze({ port: 5, ip: '10.1.1.1' }) as unknown as HttpEntry['src'];
+  const r: HttpEntry = { ...base, src: reversed, dst: reversed };
+  assert.equal(entryJson(r), JSON.stringify(r)); // "port" first, as JSON.stringify writes it
+  const named = Object.freeze({ ip: '10.0.0.9', port: 80, name: 'web' });
+  const n: HttpEntry = { ...base, dst: named };
+  assert.equal(entryJson(n), JSON.stringify(n)); // same address as a cached plain endpoint: its own JSON
+});

@@ -72,9 +72,14 @@ function isEmpty(o: object): boolean {
  */
 const endpointJson = new WeakMap<Endpoint, { src: Buffer | null; dst: Buffer | null }>();
 
+/** Exactly `ip` then `port` (JSON.stringify's order is the key order; anything else takes the general path). */
 function isPlain(e: Endpoint): boolean {
-  for (const k in e) if (k !== 'ip' && k !== 'port') return false;
-  return true;
+  let n = 0;
+  for (const k in e) {
+    if (k !== (n === 0 ? 'ip' : n === 1 ? 'port' : '')) return false;
+    n++;
+  }
+  return n === 2;
 }
 
 /** The last frozen endpoint written in each role and its JSON: entries of one connection come in runs. */
@@ -91,9 +96,36 @@ function endpoint(key: Buffer, e: Endpoint, out: JsonBytes): void {
   if (key === SRC) { lastSrc = e; lastSrcJson = json; } else { lastDst = e; lastDstJson = json; }
 }
 
+/**
+ * JSON of plain endpoints (ip and port, nothing else) by their content, per
+ * role, in slots chosen by the port: every connection to one server shares
+ * the server's JSON, and a capture of many short connections does not fill
+ * the WeakMap (whose entries cost the collector) with endpoints used a few times.
+ */
+interface PlainJson { ip: string; port: number; json: Buffer }
+const PLAIN_SLOTS = 256;
+const plainSrc: Array<PlainJson | undefined> = new Array(PLAIN_SLOTS);
+const plainDst: Array<PlainJson | undefined> = new Array(PLAIN_SLOTS);
+
 /** Writes the endpoint; its kept JSON when it is frozen, else null. */
 function endpointBytes(key: Buffer, e: Endpoint, out: JsonBytes): Buffer | null {
   const frozen = Object.isFrozen(e);
+  if (frozen && isPlain(e) && typeof e.ip === 'string' && typeof e.port === 'number') {
+    const slots = key === SRC ? plainSrc : plainDst;
+    const i = e.port & (PLAIN_SLOTS - 1);
+    const s = slots[i];
+    if (s !== undefined && s.port === e.port && s.ip === e.ip) { out.bytes(s.json); return s.json; }
+    const start = out.pos;
+    out.bytes(key);
+    out.ascii('{"ip":');
+    out.string(e.ip);
+    out.ascii(',"port":');
+    out.number(e.port);
+    out.ascii('}');
+    const json = out.since(start);
+    slots[i] = { ip: e.ip, port: e.port, json };
+    return json;
+  }
   let known: { src: Buffer | null; dst: Buffer | null } | undefined;
   if (frozen) {
     known = endpointJson.get(e);
