@@ -96,6 +96,8 @@ function asBuffer(u: Uint8Array): Buffer {
  * it: the capture reader hands out views of one reused read buffer (live:
  * of a few batch buffers), so a feed is nearly always a window of the same
  * memory, parsed at its own offsets without a new Buffer object per packet.
+ * Only the identity is compared, never read through without a new feed; it
+ * keeps that one buffer alive until a feed from other memory.
  */
 let wholeOf: ArrayBufferLike | null = null;
 let whole: Buffer | null = null;

@@ -30,15 +30,26 @@ export type { WebSocketEntry, WebSocketMessage } from './entry.js';
 /** Compressed bytes of one message kept for inflating; a bigger message is counted, not decoded. */
 export const MAX_COMPRESSED_BYTES = 1024 * 1024;
 
-/** A side's builder keeps up to this much storage between messages; a bigger buffer is let go after its message. */
+/** Storage up to this size goes back to the spare list after its message; a bigger buffer is let go. */
 const RETAINED_BUILDER_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
- * One message's kept payload bytes (up to `cap`), in storage the side reuses
- * for its next message: `take()` hands out a view that is valid until the
- * next `reset()`. Why not a copy per piece: frames come in many small pieces
- * and one allocation per piece was a tenth of a WebSocket run in GC.
+ * Storage no message is using, shared by every side on this thread: a side
+ * holds storage only while a message is in progress. Per side, it was an
+ * allocation or two per connection (20,000 short connections: a tenth of a
+ * WebSocket run in Buffer pool churn).
+ */
+const spare: Buffer[] = [];
+/** Spare buffers kept (each at most RETAINED_BUILDER_BYTES). */
+const MAX_SPARE_BUFFERS = 16;
+
+/**
+ * One message's kept payload bytes (up to `cap`), in storage taken from the
+ * spare list and given back by `take()`: the view it hands out is valid
+ * until any builder's next `add()` or `take()` (the entry reads it at once).
+ * Why not a copy per piece: frames come in many small pieces and one
+ * allocation per piece was a tenth of a WebSocket run in GC.
  */
 class Builder {
   private buf: Buffer | null = null;
@@ -61,18 +72,20 @@ class Builder {
     this.dropped += view.length - take;
   }
 
-  /** The kept bytes followed by `tail` (the inflater's sync-flush marker) when given. */
+  /** The kept bytes followed by `tail` (the inflater's sync-flush marker) when given; the storage goes back to the spare list. */
   take(tail: Uint8Array | null = null): Buffer {
     if (tail !== null) this.room(tail.length).set(tail, this.bytes);
     const b = this.buf;
-    const out = b === null ? EMPTY : b.subarray(0, this.bytes + (tail?.length ?? 0));
-    if (b !== null && b.length > RETAINED_BUILDER_BYTES) this.buf = null;
-    return out;
+    if (b === null) return EMPTY;
+    this.buf = null;
+    if (b.length <= RETAINED_BUILDER_BYTES && spare.length < MAX_SPARE_BUFFERS) spare.push(b);
+    return b.subarray(0, this.bytes + (tail?.length ?? 0));
   }
 
   private room(n: number): Buffer {
     const need = this.bytes + n;
     let b = this.buf;
+    if (b === null && spare.length > 0) this.buf = b = spare.pop()!;
     if (b === null || b.length < need) {
       const next = Buffer.allocUnsafe(Math.max(need, 256, b === null ? 0 : b.length * 2));
       if (b !== null) b.copy(next, 0, 0, this.bytes);
