@@ -13,17 +13,18 @@ const withPath = (id: string, path: string): Entry => ({ ...base, id, request: {
 /** Patterns that take exponential time on a backtracking engine. */
 const REDOS = ['(a+)+$', '(a|aa)+$', '(a|a?)+$', '(\\w+\\s?)+$', '(.*a){10}$', '^(a+)+b'];
 
-test('classic ReDoS patterns run in linear time, in the predicate and in SQL', () => {
+// On a backtracking engine each of these would not finish on 100,001 characters (exponential time): the test's
+// timeout is the check, not a time per pattern (this machine's speed varies too much for a timing assertion; one of
+// 2 s failed under a loaded CI run). Both compilers must use V8's linear engine (flag `l`).
+test('classic ReDoS patterns run in linear time, in the predicate and in SQL', { timeout: 120_000 }, () => {
   const hostile = `${'a'.repeat(100_000)}!`;
   const entries = [withPath('long', hostile), withPath('short', 'aaa')];
   const db = entryDatabase(entries);
   for (const p of REDOS) {
+    assert.ok(cachedRegex(p).flags.includes('l'), `${p}: SQL side on the linear engine`);
     for (const filter of [`request.path == r"${p}"`, `request.path.matches(r"${p}")`]) {
-      const started = process.hrtime.bigint();
       const got = matchBothWays(db, entries, filter, { now: 0 });
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
       assert.deepEqual(got.sql, got.predicate, filter);
-      assert.ok(ms < 2000, `${filter} took ${ms.toFixed(0)} ms`);
     }
   }
 });
