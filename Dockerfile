@@ -26,7 +26,9 @@ COPY bin bin/
 COPY fixtures/demo fixtures/demo/
 RUN npm ci --no-audit --no-fund
 # build-native.mjs only warns when the addon cannot be built; an image without it could not capture.
+# tsc again rewrites dist/, so the bundle `podtap read` runs from (bin/podtap.js) is made again after it.
 RUN npx tsc -p tsconfig.json \
+ && node scripts/bundle-read.mjs \
  && test -f native/pcap/build/Release/podtap_pcap.node -a -f native/pcap/build/Release/podtap_inflate.node \
  && find dist -name '*.test.js' -o -name '*.test.js.map' | xargs rm -f \
  && npm prune --omit=dev --no-audit --no-fund
