@@ -238,4 +238,7 @@ test('frozen endpoints: JSON by content across connections, slots shared by port
   const named = Object.freeze({ ip: '10.0.0.9', port: 80, name: 'web' });
   const n: HttpEntry = { ...base, dst: named };
   assert.equal(entryJson(n), JSON.stringify(n)); // same address as a cached plain endpoint: its own JSON
+  const odd = Object.freeze({ ip: 7, port: '80' }) as unknown as HttpEntry['src'];
+  const o: HttpEntry = { ...base, src: odd };
+  assert.equal(entryJson(o), JSON.stringify(o)); // ip and port of other types: JSON.stringify's own writing
 });

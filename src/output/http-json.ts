@@ -72,14 +72,17 @@ function isEmpty(o: object): boolean {
  */
 const endpointJson = new WeakMap<Endpoint, { src: Buffer | null; dst: Buffer | null }>();
 
-/** Exactly `ip` then `port` (JSON.stringify's order is the key order; anything else takes the general path). */
+/**
+ * Exactly `ip` (a string) then `port` (a number), written by hand; anything
+ * else takes JSON.stringify (whose order is the key order).
+ */
 function isPlain(e: Endpoint): boolean {
   let n = 0;
   for (const k in e) {
     if (k !== (n === 0 ? 'ip' : n === 1 ? 'port' : '')) return false;
     n++;
   }
-  return n === 2;
+  return n === 2 && typeof e.ip === 'string' && typeof e.port === 'number';
 }
 
 /** The last frozen endpoint written in each role and its JSON: entries of one connection come in runs. */
@@ -110,31 +113,21 @@ const plainDst: Array<PlainJson | undefined> = new Array(PLAIN_SLOTS);
 /** Writes the endpoint; its kept JSON when it is frozen, else null. */
 function endpointBytes(key: Buffer, e: Endpoint, out: JsonBytes): Buffer | null {
   const frozen = Object.isFrozen(e);
-  if (frozen && isPlain(e) && typeof e.ip === 'string' && typeof e.port === 'number') {
-    const slots = key === SRC ? plainSrc : plainDst;
-    const i = e.port & (PLAIN_SLOTS - 1);
-    const s = slots[i];
-    if (s !== undefined && s.port === e.port && s.ip === e.ip) { out.bytes(s.json); return s.json; }
-    const start = out.pos;
-    out.bytes(key);
-    out.ascii('{"ip":');
-    out.string(e.ip);
-    out.ascii(',"port":');
-    out.number(e.port);
-    out.ascii('}');
-    const json = out.since(start);
-    slots[i] = { ip: e.ip, port: e.port, json };
-    return json;
-  }
+  const plain = isPlain(e);
+  const slots = key === SRC ? plainSrc : plainDst;
+  const slot = e.port & (PLAIN_SLOTS - 1);
   let known: { src: Buffer | null; dst: Buffer | null } | undefined;
-  if (frozen) {
+  if (frozen && plain) {
+    const s = slots[slot];
+    if (s !== undefined && s.port === e.port && s.ip === e.ip) { out.bytes(s.json); return s.json; }
+  } else if (frozen) {
     known = endpointJson.get(e);
     const json = known === undefined ? null : key === SRC ? known.src : known.dst;
     if (json !== null) { out.bytes(json); return json; }
   }
   const start = out.pos;
   out.bytes(key);
-  if (isPlain(e)) {
+  if (plain) {
     out.ascii('{"ip":');
     out.string(e.ip);
     out.ascii(',"port":');
@@ -144,9 +137,13 @@ function endpointBytes(key: Buffer, e: Endpoint, out: JsonBytes): Buffer | null 
     out.text(JSON.stringify(e)); // names, labels, dns: written once per frozen endpoint and role
   }
   if (!frozen) return null;
-  if (known === undefined) endpointJson.set(e, known = { src: null, dst: null });
   const json = out.since(start);
-  if (key === SRC) known.src = json; else known.dst = json;
+  if (plain) {
+    slots[slot] = { ip: e.ip, port: e.port, json };
+  } else {
+    if (known === undefined) endpointJson.set(e, known = { src: null, dst: null });
+    if (key === SRC) known.src = json; else known.dst = json;
+  }
   return json;
 }
 
