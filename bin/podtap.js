@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 
 // `podtap read` runs from the bundle of the compiled CLI (scripts/bundle-read.mjs: same code, one file, about
-// 0.1 s less start-up) while it is newer than dist/cli/main.js; every other command, a stale or missing bundle,
+// 0.07 s less start-up) while it is newer than dist/cli/main.js; every other command, a stale or missing bundle,
 // or PODTAP_NO_BUNDLE=1 uses the compiled modules themselves.
 function entry() {
   const plain = new URL('../dist/cli/main.js', import.meta.url);

@@ -11,7 +11,7 @@ import { fixturePath } from '../util/paths.js';
 import type { EntryPredicate } from '../query/index.js';
 
 // The filter compiler, the table and HAR writers and the progress bar are imported when asked for:
-// a read that needs none of them starts about 40 ms sooner (module loading is most of podtap's start-up).
+// a read that needs none of them starts about 20 ms sooner (module loading is most of podtap's start-up).
 
 export const FORMATS = ['table', 'jsonl', 'har'] as const;
 export type Format = (typeof FORMATS)[number];
